@@ -1,0 +1,137 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that talks to containerd.
+
+``CtrClient`` runs ``ctr`` as argv lists (never a shell) through a *runner*: in a module that is
+``module.run_command``; unit tests pass a stub. Modules only call the client's methods, which speak in
+containerd objects (namespaces, images, containers, tasks), not ctr flags: that is the seam where
+another backend (nerdctl, the gRPC API) could replace ctr without touching a module.
+
+Version differences between containerd 1.6, 1.7 and 2.x are branches here (see ``self.major``), never in
+modules. Failures become the typed errors of ``errors.py``.
+
+``CtrBase`` runs ctr; the operations on each kind of object live in one mixin each
+(``client_namespaces.NamespaceOps``, ``client_images.ImageOps``, ``client_containers.ContainerOps``,
+``client_tasks.TaskOps``), all built on ``self.run`` — so this class stays the only way to ctr.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from ansible_collections.containerd.runtime.plugins.module_utils import parse
+from ansible_collections.containerd.runtime.plugins.module_utils.client_containers import ContainerOps
+from ansible_collections.containerd.runtime.plugins.module_utils.client_images import ImageOps
+from ansible_collections.containerd.runtime.plugins.module_utils.client_namespaces import NamespaceOps
+from ansible_collections.containerd.runtime.plugins.module_utils.client_tasks import TaskOps
+from ansible_collections.containerd.runtime.plugins.module_utils.errors import (
+    CtrNotFound,
+    DaemonUnavailable,
+    classify,
+    unavailable_message,
+)
+
+DEFAULT_ADDRESS = "/run/containerd/containerd.sock"
+DEFAULT_NAMESPACE = "default"
+DEFAULT_TIMEOUT = 30
+CTR_SEARCH_DIRS = ["/usr/local/bin", "/usr/bin"]
+
+
+class ModuleRunner(object):
+    """Runs argv through AnsibleModule.run_command and returns (rc, stdout, stderr)."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __call__(self, argv, data=None):
+        return self.module.run_command(argv, data=data, check_rc=False, binary_data=isinstance(data, bytes))
+
+
+def socket_path(address):
+    """The filesystem path of a unix socket address (``/x.sock`` or ``unix:///x.sock``), else None."""
+    if address.startswith("unix://"):
+        return address[len("unix://"):]
+    if "://" in address:
+        return None
+    return address
+
+
+class CtrBase(object):
+    """Running ctr: address, namespace, timeout, version detection, typed errors."""
+
+    def __init__(self, ctr_path, address=DEFAULT_ADDRESS, namespace=DEFAULT_NAMESPACE,
+                 timeout=DEFAULT_TIMEOUT, runner=None):
+        self.ctr_path = ctr_path
+        self.address = address
+        self.namespace = namespace
+        self.timeout = timeout
+        self.runner = runner
+        self._version = None
+        self.commands = []
+
+    # ---- running ctr -------------------------------------------------------------------------------
+
+    def check_ctr(self):
+        if not self.ctr_path:
+            raise CtrNotFound("ctr was not found in PATH, %s: install containerd or set ctr_path"
+                              % ", ".join(CTR_SEARCH_DIRS))
+        if not os.path.isfile(self.ctr_path) or not os.access(self.ctr_path, os.X_OK):
+            raise CtrNotFound("ctr_path %s is not an executable file" % self.ctr_path)
+
+    def check_socket(self):
+        """Fail fast, with the message users need, when nothing can listen at the address."""
+        path = socket_path(self.address)
+        if path is None:
+            return
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise DaemonUnavailable(unavailable_message(self.address))
+        if not stat.S_ISSOCK(mode):
+            raise DaemonUnavailable("%s is not a socket: containerd is not listening there — is the "
+                                    "address right and the service started?" % self.address)
+
+    def argv(self, args, namespace=None, timeout=None):
+        timeout = self.timeout if timeout is None else timeout
+        argv = [self.ctr_path, "--address", self.address,
+                "--connect-timeout", "%ss" % timeout, "--timeout", "%ss" % timeout]
+        if namespace is not False:
+            argv += ["--namespace", namespace or self.namespace]
+        return argv + [str(arg) for arg in args]
+
+    def run(self, args, namespace=None, timeout=None, data=None):
+        """Run ``ctr <args>``; return stdout. ``namespace=False`` omits the namespace flag."""
+        self.check_ctr()
+        self.check_socket()
+        argv = self.argv(args, namespace, timeout)
+        self.commands.append(argv)
+        rc, stdout, stderr = self.runner(argv, data=data)
+        if rc != 0:
+            raise classify(argv, rc, stderr, self.address, self.timeout if timeout is None else timeout)
+        return stdout
+
+    # ---- version ----------------------------------------------------------------------------------
+
+    def version(self):
+        """{'client': {...}, 'server': {...}} from ``ctr version``; cached per client."""
+        if self._version is None:
+            self._version = parse.parse_version(self.run(["version"], namespace=False))
+        return self._version
+
+    @property
+    def server_version(self):
+        return tuple(self.version()["server"].get("version_tuple") or (0, 0, 0))
+
+    @property
+    def major(self):
+        return self.server_version[0]
+
+    # ---- daemon-wide ------------------------------------------------------------------------------
+
+    def plugins(self):
+        return parse.parse_plugins(self.run(["plugins", "ls"], namespace=False))
+
+
+class CtrClient(NamespaceOps, ImageOps, ContainerOps, TaskOps, CtrBase):
+    """containerd through ``ctr``: every operation the modules use."""

@@ -1,0 +1,151 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Parsing of ctr's output, in one place, for containerd 1.6, 1.7 and 2.x.
+
+ctr prints tables through Go's tabwriter: columns are aligned, cells may contain single spaces
+("1008.1 KiB", "CREATED AT"), and empty cells are blank or "-". Columns are therefore cut at the
+positions of the known header names, not split on whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def parse_table(text, columns):
+    """Rows of a ctr table as dicts keyed by lower-case column name (spaces become underscores).
+
+    ``columns`` are the header names in order. A missing header raises ValueError: it means the
+    output format changed and silently guessing would be worse.
+    """
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return []
+    header = lines[0]
+    starts = []
+    position = 0
+    for name in columns:
+        match = re.compile(r"(?:^|(?<=\s))" + re.escape(name) + r"(?=\s|$)").search(header, position)
+        if not match:
+            raise ValueError("column %r not found in ctr output header %r" % (name, header))
+        starts.append(match.start())
+        position = match.end()
+    keys = [name.lower().replace(" ", "_") for name in columns]
+    rows = []
+    for line in lines[1:]:
+        row = {}
+        for index, key in enumerate(keys):
+            end = starts[index + 1] if index + 1 < len(starts) else None
+            row[key] = line[starts[index]:end].strip()
+        rows.append(row)
+    return rows
+
+
+def parse_labels(text):
+    """``a=b,c=d`` (or "-"/"") -> dict. A piece without '=' belongs to the previous value (a comma in it)."""
+    labels = {}
+    if not text or text == "-":
+        return labels
+    last = None
+    for piece in text.split(","):
+        if "=" in piece:
+            key, value = piece.split("=", 1)
+            labels[key] = value
+            last = key
+        elif last is not None:
+            labels[last] += "," + piece
+    return labels
+
+
+def parse_list(text):
+    """Output of a ``-q`` listing: one name per line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def version_tuple(version):
+    """'1.7.24~ds1' -> (1, 7, 24); '2.1.9+unknown' -> (2, 1, 9); unknown -> (0, 0, 0)."""
+    match = _VERSION.search(version or "")
+    if not match:
+        return (0, 0, 0)
+    return tuple(int(part or 0) for part in match.groups())
+
+
+def parse_version(text):
+    """Output of ``ctr version`` -> {'client': {...}, 'server': {...}} with lower-case keys."""
+    result = {"client": {}, "server": {}}
+    section = None
+    for line in (text or "").splitlines():
+        stripped = line.strip()
+        if stripped in ("Client:", "Server:"):
+            section = stripped[:-1].lower()
+            continue
+        if section and ":" in stripped:
+            key, value = stripped.split(":", 1)
+            result[section][key.strip().lower().replace(" ", "_")] = value.strip()
+    for part in result.values():
+        if "version" in part:
+            part["version_tuple"] = list(version_tuple(part["version"]))
+    return result
+
+
+def parse_namespaces(text):
+    """``ctr namespaces ls`` -> [{'name': ..., 'labels': {...}}]."""
+    return [{"name": row["name"], "labels": parse_labels(row["labels"])}
+            for row in parse_table(text, ["NAME", "LABELS"])]
+
+
+def parse_plugins(text):
+    """``ctr plugins ls`` -> [{'type', 'id', 'platforms': [...], 'status'}]."""
+    plugins = []
+    for row in parse_table(text, ["TYPE", "ID", "PLATFORMS", "STATUS"]):
+        platforms = [] if row["platforms"] in ("", "-") else row["platforms"].split(",")
+        plugins.append({"type": row["type"], "id": row["id"], "platforms": platforms, "status": row["status"]})
+    return plugins
+
+
+_SIZE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3, "TiB": 1024 ** 4,
+               "kB": 1000, "MB": 1000 ** 2, "GB": 1000 ** 3}
+
+
+def parse_size(text):
+    """'1008.1 KiB' -> 1032294 (approximate bytes, as ctr rounds); unknown -> None."""
+    match = re.match(r"^\s*([\d.]+)\s*([A-Za-z]+)\s*$", text or "")
+    if not match or match.group(2) not in _SIZE_UNITS:
+        return None
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
+
+
+def parse_images(text):
+    """``ctr images ls`` -> [{'name', 'media_type', 'digest', 'size', 'size_bytes', 'platforms', 'labels'}]."""
+    images = []
+    for row in parse_table(text, ["REF", "TYPE", "DIGEST", "SIZE", "PLATFORMS", "LABELS"]):
+        platforms = [] if row["platforms"] in ("", "-") else row["platforms"].split(",")
+        images.append({
+            "name": row["ref"], "media_type": row["type"], "digest": row["digest"], "size": row["size"],
+            "size_bytes": parse_size(row["size"]), "platforms": platforms, "labels": parse_labels(row["labels"]),
+        })
+    return images
+
+
+def parse_containers(text):
+    """``ctr containers ls`` -> [{'name', 'image', 'runtime'}]."""
+    return [{"name": row["container"], "image": row["image"], "runtime": row["runtime"]}
+            for row in parse_table(text, ["CONTAINER", "IMAGE", "RUNTIME"])]
+
+
+def parse_tasks(text):
+    """``ctr tasks ls`` -> [{'name', 'pid', 'status'}] with status lower-case (running, paused, stopped)."""
+    tasks = []
+    for row in parse_table(text, ["TASK", "PID", "STATUS"]):
+        pid = int(row["pid"]) if row["pid"].isdigit() else None
+        tasks.append({"name": row["task"], "pid": pid, "status": row["status"].lower()})
+    return tasks
+
+
+def parse_snapshots(text):
+    """``ctr snapshots ls`` -> [{'key', 'parent', 'kind'}]."""
+    return [{"key": row["key"], "parent": row["parent"], "kind": row["kind"].lower()}
+            for row in parse_table(text, ["KEY", "PARENT", "KIND"])]

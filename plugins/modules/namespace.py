@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: namespace
+short_description: Manage containerd namespaces and their labels
+version_added: 0.1.0
+description:
+  - Creates and removes containerd namespaces, and sets, changes and removes their labels
+    (C(ctr namespaces create|label|remove)).
+  - containerd deletes only empty namespaces. Removing a namespace that still holds images, containers,
+    tasks, snapshots or content fails with a list of what it holds, and removes nothing.
+author:
+  - containerd.runtime developers (@containerd-runtime)
+extends_documentation_fragment:
+  - containerd.runtime.connection
+  - containerd.runtime.connection.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  name:
+    description:
+      - Name of the namespace.
+      - containerd's identifier rules apply; letters and digits separated by single C(.), C(_) or C(-),
+        at most 76 characters.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the namespace and sets its O(labels); V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  labels:
+    description:
+      - Labels the namespace must carry. A label given with an empty value or V(null) is removed.
+      - Values must not contain a comma, since C(ctr) lists labels comma-separated.
+    type: dict
+  purge_labels:
+    description:
+      - Remove labels that are not listed in O(labels).
+    type: bool
+    default: false
+  namespace:
+    description:
+      - Not used by this module (O(name) is the namespace it manages); accepted so that C(module_defaults)
+        for the whole group can set it.
+"""
+
+EXAMPLES = r"""
+- name: A namespace for the web team
+  containerd.runtime.namespace:
+    name: web
+    labels:
+      team: web
+      containerd.io/defaults/snapshotter: overlayfs
+
+- name: Drop a label and keep the others
+  containerd.runtime.namespace:
+    name: web
+    labels:
+      team: null
+
+- name: Remove the namespace (it must be empty)
+  containerd.runtime.namespace:
+    name: web
+    state: absent
+"""
+
+RETURN = r"""
+namespace:
+  description: The namespace after the task (its prediction in check mode); V(null) when absent.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Name of the namespace.
+      type: str
+      sample: web
+    labels:
+      description: Labels of the namespace.
+      type: dict
+      sample: {"team": "web"}
+actions:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: ["created namespace web"]
+diff:
+  description: Before and after of what differed.
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils.diff import Differences, labels_delta
+from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
+from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import identifier_error, label_errors
+
+
+def validate(module):
+    errors = []
+    message = identifier_error(module.params["name"], "namespace name")
+    if message:
+        errors.append(message)
+    errors += label_errors(module.params["labels"])
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+
+def converge(module, client):
+    name = module.params["name"]
+    current = client.get_namespace(name)
+    differences = Differences()
+    actions = []
+    after = current
+    if module.params["state"] == "present":
+        if current is None:
+            _changes, labels = labels_delta({}, module.params["labels"])
+            differences.add("state", "absent", "present")
+            differences.compare("labels", {}, labels)
+            actions.append("created namespace %s" % name)
+            if not module.check_mode:
+                client.create_namespace(name, labels)
+            after = {"name": name, "labels": labels}
+        else:
+            changes, labels = labels_delta(current["labels"], module.params["labels"], module.params["purge_labels"])
+            if changes:
+                differences.add("labels", current["labels"], labels)
+                actions.append("set labels of namespace %s: %s" % (name, ", ".join(sorted(changes))))
+                if not module.check_mode:
+                    client.set_namespace_labels(name, changes)
+            after = {"name": name, "labels": labels}
+    elif current is not None:
+        differences.add("state", "present", "absent")
+        actions.append("removed namespace %s" % name)
+        client.ensure_namespace_empty(name)
+        if not module.check_mode:
+            client.remove_namespace(name)
+        after = None
+    result = dict(changed=bool(differences), namespace=after, actions=actions)
+    if module._diff:
+        result["diff"] = differences.diff()
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            name=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            labels=dict(type="dict"),
+            purge_labels=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    validate(module)
+    client = client_for(module)
+    try:
+        module.exit_json(**converge(module, client))
+    except ContainerdError as error:
+        fail(module, error)
+
+
+if __name__ == "__main__":
+    main()

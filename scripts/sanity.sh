@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# ansible-test sanity needs the collection at .../ansible_collections/containerd/runtime as a real path
+# (it resolves symlinks): copy the tracked and new files there, then run it. ansible-test's pip
+# bootstrap script (downloaded from a host this machine cannot reach) is replaced in its cache by an
+# offline stand-in, scripts/ansible-test-get-pip.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+PY=$REPO/.venv/bin/python
+pipver=$("$PY" -c 'import types
+from ansible_test._internal.python_requirements import get_venv_packages
+print(get_venv_packages(types.SimpleNamespace(version="3.11"))["pip"])')
+mkdir -p ~/.ansible/test/cache
+cp scripts/ansible-test-get-pip.py ~/.ansible/test/cache/"get_pip_${pipver//./_}.py"
+
+DEST=$REPO/.build/sanity/ansible_collections/containerd/runtime
+rm -rf "$DEST" && mkdir -p "$DEST"
+git ls-files -co --exclude-standard -z | xargs -0 cp --parents -P -t "$DEST"/
+cd "$DEST"
+git init -q && git add -A >/dev/null
+PATH=$REPO/.venv/bin:$PATH ansible-test sanity --venv --python 3.11 "$@"

@@ -1,0 +1,68 @@
+"""Fixtures: real containerd daemons of each version, per-test namespaces, images, an ansible runner.
+
+Every daemon here comes from ``harness.daemon.ContainerdDaemon``; this is the only place tests start
+containerd. Daemons are per test session (per xdist worker) and shared by that version's tests, which
+keep out of each other's way by working in a namespace of their own.
+"""
+import re
+import uuid
+
+import pytest
+
+from harness import images
+from harness.ansible import Ansible
+from harness.binaries import CACHE, VERSIONS
+from harness.daemon import ContainerdDaemon
+
+BUSYBOX = "docker.io/library/busybox:test"
+
+
+@pytest.fixture(scope="session")
+def daemon_factory():
+    """Start extra throwaway daemons (for tests that kill or pause one); all are destroyed at the end."""
+    started = []
+
+    def start(version):
+        daemon = ContainerdDaemon(version)
+        started.append(daemon)
+        return daemon.start()
+
+    yield start
+    for daemon in started:
+        daemon.destroy()
+
+
+@pytest.fixture(scope="session", params=list(VERSIONS), ids=lambda v: "containerd-" + v)
+def containerd(request, daemon_factory):
+    """A running containerd of each tested version (1.6, 1.7, 2.x), shared by that version's tests."""
+    return daemon_factory(request.param)
+
+
+@pytest.fixture
+def namespace(request, containerd):
+    """A namespace name unique to this test; whatever the test left in it is removed afterwards."""
+    base = re.sub(r"[^A-Za-z0-9]+", "-", request.node.originalname)[:40].strip("-")
+    name = "%s-%s" % (base, uuid.uuid4().hex[:8])
+    yield name
+    containerd.clean_namespace(name)
+
+
+@pytest.fixture
+def ansible(tmp_path, containerd, namespace):
+    """Runs plays on localhost against ``containerd``, in ``namespace`` unless a task says otherwise."""
+    return Ansible(tmp_path / "ansible", defaults={
+        "address": containerd.socket, "ctr_path": containerd.ctr_path, "namespace": namespace})
+
+
+@pytest.fixture(scope="session")
+def busybox_archive():
+    """OCI archive of the busybox test image (built once, cached across runs)."""
+    path = CACHE / "images" / "busybox-v1.tar"
+    images.build_archive(path, marker="v1", ref=BUSYBOX)
+    return path
+
+
+@pytest.fixture
+def busybox(containerd, namespace, busybox_archive):
+    """The busybox test image, imported into this test's namespace; returns its reference."""
+    return images.import_image(containerd, namespace, busybox_archive, BUSYBOX)

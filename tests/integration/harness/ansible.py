@@ -1,0 +1,111 @@
+"""Run ansible-playbook against localhost with this collection and return parsed task results."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+COLLECTIONS = REPO / ".build" / "collections"
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
+BIN = Path(sys.executable).parent
+GROUP = "group/containerd.runtime.containerd"
+
+
+def ensure_collection_link():
+    """Make ``ansible_collections.containerd.runtime`` resolve to this checkout (a symlink)."""
+    link = COLLECTIONS / "ansible_collections" / "containerd" / "runtime"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(REPO)
+    return COLLECTIONS
+
+
+class PlayResult:
+    """Task records of one run: ``play[0]`` is the first task's result dict, ``play.status(0)`` its status."""
+
+    def __init__(self, records, proc):
+        self.records = records
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, index):
+        return self.records[index]["result"]
+
+    def status(self, index):
+        return self.records[index]["status"]
+
+    def statuses(self):
+        return [record["status"] for record in self.records]
+
+    def __repr__(self):
+        return "PlayResult(rc=%s, records=%s, stderr=%s)" % (self.rc, self.records, self.stderr[-2000:])
+
+
+class Ansible:
+    """Runs plays on localhost; ``defaults`` become module_defaults for the collection's action group."""
+
+    def __init__(self, workdir, defaults=None, env=None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.defaults = dict(defaults or {})
+        self.env = dict(env or {})
+        self.runs = 0
+
+    def environment(self):
+        env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": str(ensure_collection_link()),
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "record",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_GATHERING": "explicit",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCAL_TEMP": str(self.workdir / "tmp"),
+            "ANSIBLE_REMOTE_TEMP": str(self.workdir / "tmp"),
+            "ANSIBLE_HOME": str(self.workdir / "home"),
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "/usr/bin:/bin")),
+        })
+        env.update(self.env)
+        return env
+
+    def run(self, tasks, check=False, diff=False, ignore_errors=True, verbosity=0, extra_vars=None, env=None,
+            defaults=None):
+        """Run ``tasks`` (list of task dicts) in one play; every task's result is recorded."""
+        self.runs += 1
+        defaults = dict(self.defaults, **(defaults or {}))
+        play = {"hosts": "localhost", "gather_facts": False,
+                "tasks": [dict(task, ignore_errors=ignore_errors) for task in tasks]}
+        if defaults:
+            play["module_defaults"] = {GROUP: defaults}
+        playbook = self.workdir / ("play-%03d.yml" % self.runs)
+        record = self.workdir / ("play-%03d.json" % self.runs)
+        playbook.write_text(json.dumps([play], indent=2))
+        argv = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+        if check:
+            argv.append("--check")
+        if diff:
+            argv.append("--diff")
+        if verbosity:
+            argv.append("-" + "v" * verbosity)
+        if extra_vars:
+            argv += ["-e", json.dumps(extra_vars)]
+        proc = subprocess.run(argv, cwd=self.workdir, capture_output=True, text=True, timeout=600, check=False,
+                              env=dict(self.environment(), RECORD_FILE=str(record), **(env or {})))
+        records = json.loads(record.read_text()) if record.exists() else []
+        return PlayResult(records, proc)
+
+    def module(self, name, args=None, check=False, diff=False, **kwargs):
+        """Run one module task and return its result dict (with ``status`` added)."""
+        if "." not in name:
+            name = "containerd.runtime." + name
+        play = self.run([{"name": name, name: args or {}}], check=check, diff=diff, **kwargs)
+        assert len(play) == 1, play
+        return dict(play[0], status=play.status(0))

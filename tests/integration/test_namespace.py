@@ -1,0 +1,125 @@
+"""The namespace module against real containerd 1.6, 1.7 and 2.x."""
+import pytest
+
+
+def ns_names(containerd):
+    return containerd.namespaces()
+
+
+def ns_labels(containerd, name):
+    for line in containerd.lines("namespaces", "ls")[1:]:
+        parts = line.split(None, 1)
+        if parts[0] == name:
+            return dict(item.split("=", 1) for item in parts[1].strip().split(",")) if len(parts) > 1 else {}
+    return None
+
+
+def assert_clean_failure(result, *fragments):
+    assert result["status"] == "failed", result
+    # ansible-core 2.19 adds exception="(traceback unavailable)" to every fail_json: only a real one counts
+    assert "Traceback" not in str(result.get("exception", "")), result
+    assert "module_stdout" not in result and "MODULE FAILURE" not in result["msg"], result
+    assert "Traceback" not in result["msg"], result["msg"]
+    for fragment in fragments:
+        assert fragment in result["msg"], result["msg"]
+
+
+def test_check_mode_predicts_creation_and_creates_nothing(ansible, containerd, namespace):
+    result = ansible.module("namespace", {"name": namespace}, check=True)
+    assert result["status"] == "changed"
+    assert result["namespace"] == {"name": namespace, "labels": {}}
+    assert namespace not in ns_names(containerd)
+
+
+def test_create_then_second_run_is_unchanged(ansible, containerd, namespace):
+    play = ansible.run([
+        {"containerd.runtime.namespace": {"name": namespace, "labels": {"team": "web"}}},
+        {"containerd.runtime.namespace": {"name": namespace, "labels": {"team": "web"}}},
+    ])
+    assert play.statuses() == ["changed", "ok"], play
+    assert ns_labels(containerd, namespace) == {"team": "web"}
+    assert ansible.module("namespace", {"name": namespace, "labels": {"team": "web"}}, check=True)["status"] == "ok"
+
+
+def test_labels_are_added_changed_and_removed_with_a_diff(ansible, containerd, namespace):
+    containerd.ctr("namespaces", "create", namespace, "keep=1", "change=old", "drop=x")
+    result = ansible.module("namespace", {"name": namespace, "labels": {
+        "change": "new", "drop": None, "add": "yes"}}, diff=True)
+    assert result["status"] == "changed"
+    assert result["diff"] == {
+        "before": {"labels": {"keep": "1", "change": "old", "drop": "x"}},
+        "after": {"labels": {"keep": "1", "change": "new", "add": "yes"}},
+    }
+    assert ns_labels(containerd, namespace) == {"keep": "1", "change": "new", "add": "yes"}
+    again = ansible.module("namespace", {"name": namespace, "labels": {"change": "new", "drop": None, "add": "yes"}})
+    assert again["status"] == "ok"
+
+
+def test_check_mode_predicts_a_label_change_and_changes_nothing(ansible, containerd, namespace):
+    containerd.ctr("namespaces", "create", namespace, "team=web")
+    result = ansible.module("namespace", {"name": namespace, "labels": {"team": "db"}}, check=True, diff=True)
+    assert result["status"] == "changed"
+    assert result["diff"]["after"] == {"labels": {"team": "db"}}
+    assert ns_labels(containerd, namespace) == {"team": "web"}
+
+
+def test_purge_labels_removes_labels_not_listed(ansible, containerd, namespace):
+    containerd.ctr("namespaces", "create", namespace, "a=1", "b=2")
+    result = ansible.module("namespace", {"name": namespace, "labels": {"a": "1"}, "purge_labels": True})
+    assert result["status"] == "changed"
+    assert ns_labels(containerd, namespace) == {"a": "1"}
+
+
+def test_absent_removes_the_namespace_and_then_is_unchanged(ansible, containerd, namespace):
+    containerd.ctr("namespaces", "create", namespace)
+    check = ansible.module("namespace", {"name": namespace, "state": "absent"}, check=True)
+    assert check["status"] == "changed" and namespace in ns_names(containerd)
+    play = ansible.run([{"containerd.runtime.namespace": {"name": namespace, "state": "absent"}}] * 2)
+    assert play.statuses() == ["changed", "ok"], play
+    assert namespace not in ns_names(containerd)
+
+
+def test_absent_on_a_missing_namespace_is_ok(ansible, namespace):
+    result = ansible.module("namespace", {"name": namespace, "state": "absent"})
+    assert result["status"] == "ok"
+    assert result["namespace"] is None
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["real", "check"])
+def test_removing_a_non_empty_namespace_fails_with_a_listing_and_removes_nothing(
+        ansible, containerd, namespace, busybox, check):
+    containerd.ctr("containers", "create", busybox, "web1", "sleep", "100", namespace=namespace)
+    result = ansible.module("namespace", {"name": namespace, "state": "absent"}, check=check)
+    assert_clean_failure(result, "not empty", "images (1): " + busybox, "containers (1): web1", "snapshots")
+    assert result["contents"]["containers"] == ["web1"]
+    assert namespace in ns_names(containerd)
+    assert containerd.lines("containers", "ls", "-q", namespace=namespace) == ["web1"]
+    assert containerd.lines("images", "ls", "-q", namespace=namespace) == [busybox]
+
+
+BAD_NAMES = {
+    "space": "bad name",
+    "leading-dash": "-web",
+    "leading-dot": ".web",
+    "slash": "team/web",
+    "too-long": "a" * 77,
+    "empty": "",
+}
+
+
+def test_invalid_namespace_names_fail_before_anything_runs(ansible, containerd):
+    before = ns_names(containerd)
+    play = ansible.run([{"name": key, "containerd.runtime.namespace": {"name": value}}
+                        for key, value in BAD_NAMES.items()])
+    assert play.statuses() == ["failed"] * len(BAD_NAMES), play
+    for index, value in enumerate(BAD_NAMES.values()):
+        assert "cmd" not in play[index], play[index]
+        message = "must not be empty" if value == "" else "characters long" if len(value) > 76 else "not a valid"
+        assert_clean_failure(dict(play[index], status="failed"), message)
+    assert ns_names(containerd) == before
+
+
+def test_a_label_value_with_a_comma_is_rejected(ansible, containerd, namespace):
+    result = ansible.module("namespace", {"name": namespace, "labels": {"list": "a,b"}})
+    assert_clean_failure(result, "must not contain ','")
+    assert namespace not in ns_names(containerd)
