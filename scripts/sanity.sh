@@ -13,8 +13,12 @@ print(get_venv_packages(types.SimpleNamespace(version="3.11"))["pip"])')
 mkdir -p ~/.ansible/test/cache
 cp scripts/ansible-test-get-pip.py ~/.ansible/test/cache/"get_pip_${pipver//./_}.py"
 
-DEST=$REPO/.build/sanity/ansible_collections/containerd/runtime
-rm -rf "$DEST" && mkdir -p "$DEST"
+# a private copy per run, so that runs side by side do not clobber each other
+mkdir -p "$REPO/.build"
+WORK=$(mktemp -d "$REPO/.build/sanity.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+DEST=$WORK/ansible_collections/containerd/runtime
+mkdir -p "$DEST"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -P -t "$DEST"/
 cd "$DEST"
 git init -q && git add -A >/dev/null

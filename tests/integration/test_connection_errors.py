@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from test_namespace import assert_clean_failure
+from harness.assertions import assert_clean_failure
 
 
 def test_a_socket_that_does_not_exist_says_the_service_is_not_running(ansible, tmp_path, namespace):

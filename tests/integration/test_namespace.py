@@ -1,6 +1,8 @@
 """The namespace module against real containerd 1.6, 1.7 and 2.x."""
 import pytest
 
+from harness.assertions import assert_clean_failure
+
 
 def ns_names(containerd):
     return containerd.namespaces()
@@ -12,16 +14,6 @@ def ns_labels(containerd, name):
         if parts[0] == name:
             return dict(item.split("=", 1) for item in parts[1].strip().split(",")) if len(parts) > 1 else {}
     return None
-
-
-def assert_clean_failure(result, *fragments):
-    assert result["status"] == "failed", result
-    # ansible-core 2.19 adds exception="(traceback unavailable)" to every fail_json: only a real one counts
-    assert "Traceback" not in str(result.get("exception", "")), result
-    assert "module_stdout" not in result and "MODULE FAILURE" not in result["msg"], result
-    assert "Traceback" not in result["msg"], result["msg"]
-    for fragment in fragments:
-        assert fragment in result["msg"], result["msg"]
 
 
 def test_check_mode_predicts_creation_and_creates_nothing(ansible, containerd, namespace):

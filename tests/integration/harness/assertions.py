@@ -1,0 +1,12 @@
+"""Assertions shared by the integration tests."""
+
+
+def assert_clean_failure(result, *fragments):
+    """The task failed with a message (containing each fragment), not with a Python traceback."""
+    assert result["status"] == "failed", result
+    # ansible-core 2.19 adds exception="(traceback unavailable)" to every fail_json: only a real one counts
+    assert "Traceback" not in str(result.get("exception", "")), result
+    assert "module_stdout" not in result and "MODULE FAILURE" not in result["msg"], result
+    assert "Traceback" not in result["msg"], result["msg"]
+    for fragment in fragments:
+        assert fragment in result["msg"], result["msg"]
