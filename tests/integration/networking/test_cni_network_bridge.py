@@ -1,0 +1,110 @@
+"""cni_network: writing, changing and removing bridge network configurations."""
+import json
+
+from cni_helpers import converge_four_times, host_links, netns_names
+from harness.assertions import assert_clean_failure
+
+
+def conflist_file(cni, name, priority=10):
+    return cni.conf_dir / ("%s-%s.conflist" % (priority, name))
+
+
+def test_bridge_network_is_written_atomically_and_second_run_is_unchanged(ansible, cni):
+    name = cni.network()
+    subnet = cni.subnet4()
+    args = cni.bridge_network(name, subnets=[subnet])
+    predicted = ansible.module("cni_network", args, check=True, diff=True)
+    assert predicted["status"] == "changed", predicted
+    assert predicted["diff"]["before"]["state"] == "absent"
+    assert not cni.conf_dir.exists()
+
+    result = ansible.module("cni_network", args, diff=True)
+    assert result["status"] == "changed", result
+    data = json.loads(conflist_file(cni, name).read_text())
+    assert data == result["network"]["conflist"] == predicted["network"]["conflist"]
+    assert data["name"] == name and data["cniVersion"] == "1.0.0"
+    bridge = data["plugins"][0]
+    assert bridge["type"] == "bridge" and bridge["bridge"] == args["bridge"]
+    assert bridge["ipam"]["ranges"] == [[{"subnet": subnet}]]
+    assert bridge["ipam"]["dataDir"] == str(cni.ipam_dir)
+    assert result["network"]["subnets"] == [subnet]
+    assert result["network"]["bridge"] is None  # the bridge plugin creates it on the first attach
+    assert [p.name for p in cni.conf_dir.iterdir()] == [conflist_file(cni, name).name]  # no temp file left
+
+    assert ansible.module("cni_network", args, check=True)["status"] == "ok"
+    again = ansible.module("cni_network", args)
+    assert again["status"] == "ok", again
+    assert again["actions"] == []
+    assert args["bridge"] not in host_links()
+
+
+def test_changing_the_subnet_rewrites_the_file_with_a_diff(ansible, cni):
+    name = cni.network()
+    old, new = cni.subnet4(), cni.subnet4()
+    args = cni.bridge_network(name, subnets=[old])
+    assert ansible.module("cni_network", args)["status"] == "changed"
+    args["subnets"] = [new]
+    play = converge_four_times(ansible, args)
+    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
+    diff = play[0]["diff"]
+    assert diff["before"]["conflist"]["plugins"][0]["ipam"]["ranges"] == [[{"subnet": old}]]
+    assert diff["after"]["conflist"]["plugins"][0]["ipam"]["ranges"] == [[{"subnet": new}]]
+    assert json.loads(conflist_file(cni, name).read_text())["plugins"][0]["ipam"]["ranges"] == [[{"subnet": new}]]
+
+
+def test_changing_the_priority_renames_the_file(ansible, cni):
+    name = cni.network()
+    args = cni.bridge_network(name, subnets=[cni.subnet4()])
+    assert ansible.module("cni_network", args)["status"] == "changed"
+    play = converge_four_times(ansible, dict(args, priority=20))
+    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
+    assert play[1]["diff"]["after"]["file"] == str(conflist_file(cni, name, 20))
+    assert sorted(p.name for p in cni.conf_dir.iterdir()) == [conflist_file(cni, name, 20).name]
+
+
+def test_raw_plugins_list_is_written_as_given(ansible, cni):
+    name = cni.network()
+    plugins = [{"type": "ptp", "ipMasq": False, "ipam": {
+        "type": "host-local", "ranges": [[{"subnet": cni.subnet4()}]], "dataDir": str(cni.ipam_dir)}},
+        {"type": "tuning", "sysctl": {"net.core.somaxconn": "512"}}]
+    play = converge_four_times(ansible, cni.common(name=name, plugins=plugins, cni_version="0.4.0"))
+    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
+    expected = {"cniVersion": "0.4.0", "name": name, "plugins": plugins}
+    assert json.loads(conflist_file(cni, name).read_text()) == expected
+
+
+def test_removing_a_network_removes_its_file_bridge_and_ipam_state(ansible, cni):
+    name = cni.network()
+    args = cni.bridge_network(name, subnets=[cni.subnet4()])
+    ns = cni.ns()
+    setup = ansible.run([
+        {"containerd.runtime.cni_network": args},
+        {"containerd.runtime.cni_network": cni.common(name=name, state="attached", netns=ns)},
+        {"containerd.runtime.cni_network": cni.common(name=name, state="detached", netns=ns)},
+    ])
+    assert setup.statuses() == ["changed", "changed", "changed"], setup
+    assert args["bridge"] in host_links() and (cni.ipam_dir / name).is_dir()
+    play = converge_four_times(ansible, cni.common(name=name, state="absent"))
+    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
+    assert play[0]["actions"] == play[1]["actions"]
+    assert "removed bridge %s" % args["bridge"] in play[1]["actions"]
+    assert play[1]["network"] is None
+    assert list(cni.conf_dir.iterdir()) == []
+    assert args["bridge"] not in host_links()
+    assert not (cni.ipam_dir / name).exists()
+    assert ns not in netns_names()
+
+
+def test_removing_a_network_with_attachments_fails_and_lists_them(ansible, cni):
+    name = cni.network()
+    args = cni.bridge_network(name, subnets=[cni.subnet4()])
+    ns = cni.ns()
+    setup = ansible.run([{"containerd.runtime.cni_network": args},
+                         {"containerd.runtime.cni_network": cni.common(name=name, state="attached", netns=ns)}])
+    assert setup.statuses() == ["changed", "changed"], setup
+    address = setup[1]["attachment"]["ips"][0]
+    for check in (True, False):
+        result = ansible.module("cni_network", cni.common(name=name, state="absent"), check=check)
+        assert_clean_failure(result, "still has 1 attachment", ns, address, "state=detached")
+        assert [(a["container_id"], a["ifname"]) for a in result["attachments"]] == [(ns, "eth0")]
+    assert conflist_file(cni, name).exists() and args["bridge"] in host_links() and ns in netns_names()
