@@ -77,18 +77,35 @@ class Ansible:
         return env
 
     def run(self, tasks, check=False, diff=False, ignore_errors=True, verbosity=0, extra_vars=None, env=None,
-            defaults=None):
-        """Run ``tasks`` (list of task dicts) in one play; every task's result is recorded."""
+            defaults=None, inventory=None, roles=None, play_vars=None):
+        """Run ``tasks`` (list of task dicts) in one play; every task's result is recorded.
+
+        ``inventory`` ({host name: host vars}) runs the play on those hosts instead of localhost, each with
+        the local connection (several "hosts" on this machine).
+
+        ``roles`` (role names or dicts such as ``{"role": "containerd.runtime.containerd"}``) run before the
+        tasks, with ``play_vars`` as the play's vars; ``ignore_errors`` applies to ``tasks`` only.
+        """
         self.runs += 1
         defaults = dict(self.defaults, **(defaults or {}))
-        play = {"hosts": "localhost", "gather_facts": False,
+        play = {"hosts": "all" if inventory else "localhost", "gather_facts": False,
                 "tasks": [dict(task, ignore_errors=ignore_errors) for task in tasks]}
+        if roles:
+            play["roles"] = list(roles)
+        if play_vars:
+            play["vars"] = dict(play_vars)
         if defaults:
             play["module_defaults"] = {GROUP: defaults}
         playbook = self.workdir / ("play-%03d.yml" % self.runs)
         record = self.workdir / ("play-%03d.json" % self.runs)
         playbook.write_text(json.dumps([play], indent=2))
-        argv = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+        hosts = "localhost,"
+        if inventory:
+            hosts = str(self.workdir / ("inventory-%03d.json" % self.runs))
+            Path(hosts).write_text(json.dumps({"all": {"hosts": {
+                name: dict({"ansible_connection": "local"}, **(variables or {}))
+                for name, variables in inventory.items()}}}))
+        argv = [str(BIN / "ansible-playbook"), "-i", hosts, "-c", "local", str(playbook)]
         if check:
             argv.append("--check")
         if diff:

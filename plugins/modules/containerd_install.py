@@ -1,0 +1,424 @@
+#!/usr/bin/python
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: containerd_install
+short_description: Install containerd, runc, CNI plugins, crictl or nerdctl from upstream release archives
+version_added: 0.1.0
+description:
+  - Installs one component per call from its upstream release file (or a mirror of it, or a local copy),
+    verified against a checksum, atomically, and records what it installed in a manifest.
+  - Idempotent and cheap; the module first checks the manifest (version and each file's sha256) and the
+    installed binary's own C(--version). When everything matches, nothing is downloaded or copied.
+    A file changed outside Ansible is reinstalled and reported.
+  - With O(download_on=controller) (the default) the action plugin downloads the release file once per
+    controller into a cache, verifies it, and copies it to each host that needs it.
+  - Atomic; files are extracted into a staging directory beside each destination directory, checked, and
+    renamed into place file by file. A failure at any point leaves the previous binaries in place and
+    runnable; temporary files are removed.
+  - Does not talk to containerd, and does not restart it; restart the service after an upgrade.
+author:
+  - containerd.runtime developers (@containerd-runtime)
+attributes:
+  check_mode:
+    support: full
+    description: Predicts install, upgrade, downgrade, reinstall or nothing; downloads nothing and touches nothing.
+  diff_mode:
+    support: full
+    description: Shows the installed version before and after.
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+  action:
+    support: full
+    description: The download, the cache and the copy to the host run in the action plugin on the controller.
+options:
+  name:
+    description:
+      - The component to install.
+    type: str
+    required: true
+    choices: [containerd, runc, cni_plugins, crictl, nerdctl]
+  version:
+    description:
+      - Release version, with or without a leading V(v), for example V(2.1.4) or V(v1.7.24).
+      - Required with O(state=present).
+    type: str
+  state:
+    description:
+      - V(present) installs O(version); V(absent) removes exactly the files the manifest lists, and the manifest.
+    type: str
+    choices: [present, absent]
+    default: present
+  arch:
+    description:
+      - Architecture of the release file, one of V(amd64), V(arm64), V(arm), V(ppc64le), V(s390x), V(riscv64);
+        machine names (V(x86_64), V(aarch64)) are accepted.
+      - When not set, the managed host's architecture.
+    type: str
+  prefix:
+    description:
+      - Root below which the upstream default directories are used; C(<prefix>/usr/local/bin) for containerd,
+        crictl and nerdctl, C(<prefix>/usr/local/sbin) for runc and C(<prefix>/opt/cni/bin) for the CNI plugins.
+    type: path
+    default: /
+  dest:
+    description:
+      - Directory for the component's binaries, instead of its default below O(prefix).
+      - With O(bundle=cri) the containerd binaries go here; runc and the CNI plugins stay below O(prefix).
+    type: path
+  bundle:
+    description:
+      - V(cri) installs the C(cri-containerd-<version>-linux-<arch>.tar.gz) bundle instead of the plain
+        containerd archive; its containerd binaries, runc, CNI plugins and, when the bundle has it, crictl.
+        Its configuration files (systemd unit, C(crictl.yaml)) are not installed.
+      - Only with O(name=containerd).
+    type: str
+    choices: [cri]
+  url:
+    description:
+      - URL of the release file, instead of the upstream one. V(file://) URLs and absolute paths are accepted;
+        they are read on the controller, or on the host with O(download_on=host).
+      - Without O(checksum) the checksum is read from beside it, named as upstream names it.
+    type: str
+  mirror:
+    description:
+      - Replaces V(https://github.com) in the upstream URLs, and nothing else, so that a file server holding
+        the same paths serves them, for example
+        C(<mirror>/containerd/containerd/releases/download/v<version>/containerd-<version>-linux-<arch>.tar.gz).
+    type: str
+  checksum:
+    description:
+      - Checksum of the release file, V(sha256:<hex>) or V(sha512:<hex>).
+      - When not set, the release's own checksum file is used (C(.sha256sum) for containerd, C(runc.sha256sum),
+        C(.sha256) for the CNI plugins and crictl, C(SHA256SUMS) for nerdctl). That file comes from the same
+        origin as the archive, so a warning says so; pin the checksum to protect against a tampered origin.
+      - A file that does not match is not installed.
+    type: str
+  download_on:
+    description:
+      - V(controller) downloads once on the controller (with C(httpx)) into O(cache_dir) and copies the file
+        to the hosts; V(host) downloads on each host with ansible's own URL helpers.
+    type: str
+    choices: [controller, host]
+    default: controller
+  cache_dir:
+    description:
+      - Download cache on the controller, used with O(download_on=controller).
+      - If not set, the environment variable E(CONTAINERD_RUNTIME_CACHE) is used, else
+        C(~/.cache/containerd.runtime).
+    type: path
+  archive:
+    description:
+      - Path on the managed host of a release file already there; nothing is downloaded.
+      - The action plugin sets it after copying the downloaded file; set it yourself for pre-staged files.
+        A checksum is still required (O(checksum), or the checksum file beside it).
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the download server to answer (connect and each read).
+    type: int
+    default: 60
+  retries:
+    description:
+      - Further attempts after a failed download (connection refused, time-out, server error, interrupted
+        transfer); a missing file (HTTP 404) is not retried.
+    type: int
+    default: 3
+  validate_certs:
+    description:
+      - Verify the download server's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - The manifest is C(.containerd.runtime-<component>.json) beside the installed binaries (C(cri) for the bundle).
+    It lists each installed file with its sha256, the version, the arch and the source URL.
+  - Binaries are installed with mode C(0755), owned by the user the module runs as; use C(become).
+  - Not a member of the C(containerd.runtime.containerd) action group; its options are not connection options.
+seealso:
+  - name: containerd releases
+    description: Upstream release archives and their layout.
+    link: https://github.com/containerd/containerd/releases
+"""
+
+EXAMPLES = r"""
+- name: containerd from the upstream release, downloaded once by the controller
+  containerd.runtime.containerd_install:
+    name: containerd
+    version: 2.1.4
+
+- name: runc and the CNI plugins from a mirror that holds the GitHub paths
+  containerd.runtime.containerd_install:
+    name: "{{ item.name }}"
+    version: "{{ item.version }}"
+    mirror: https://mirror.example.com/github
+  loop:
+    - {name: runc, version: 1.3.0}
+    - {name: cni_plugins, version: 1.7.1}
+
+- name: Air-gapped, from a file on the controller, with a pinned checksum
+  containerd.runtime.containerd_install:
+    name: containerd
+    version: 1.7.24
+    url: /srv/releases/containerd-1.7.24-linux-amd64.tar.gz
+    checksum: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+- name: The cri-containerd bundle (containerd, runc, CNI plugins, crictl)
+  containerd.runtime.containerd_install:
+    name: containerd
+    bundle: cri
+    version: 1.7.24
+
+- name: Each host downloads for itself
+  containerd.runtime.containerd_install:
+    name: nerdctl
+    version: 2.0.3
+    download_on: host
+
+- name: Remove what was installed
+  containerd.runtime.containerd_install:
+    name: containerd
+    state: absent
+"""
+
+RETURN = r"""
+version:
+  description: The version installed after the task (predicted in check mode); V(null) when absent.
+  returned: always
+  type: str
+  sample: 2.1.4
+previous_version:
+  description: The version installed before the task (from the manifest, else the binary's C(--version)).
+  returned: always
+  type: str
+  sample: 1.7.24
+files:
+  description: The files installed after the task, from the manifest; in check mode, the files installed now.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: Absolute path of the file.
+      type: str
+      sample: /usr/local/bin/containerd
+    sha256:
+      description: sha256 of the file.
+      type: str
+removed:
+  description: Files removed (left over from the previous version, or all with O(state=absent)).
+  returned: always
+  type: list
+  elements: str
+downloaded:
+  description: Whether the release file was downloaded by this task (on the controller or on the host).
+  returned: always
+  type: bool
+copied:
+  description: Whether the release file was copied from the controller to the host by this task.
+  returned: always
+  type: bool
+cache_path:
+  description: Path of the release file in the controller's cache; V(null) when none was used.
+  returned: always
+  type: str
+  sample: /root/.cache/containerd.runtime/github.com/containerd/containerd/releases/download/v2.1.4/containerd-2.1.4-linux-amd64.tar.gz
+url:
+  description: Where the release file comes from.
+  returned: with O(state=present)
+  type: str
+checksum:
+  description: Checksum of the release file that was installed, V(sha256:<hex>).
+  returned: when something was installed
+  type: str
+arch:
+  description: Architecture of the release file.
+  returned: with O(state=present)
+  type: str
+  sample: amd64
+manifest:
+  description: Path of the install manifest.
+  returned: always
+  type: str
+actions:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: ["upgraded containerd 1.7.24 -> 2.1.4"]
+diff:
+  description: The installed version (and files) before and after.
+  returned: when diff mode is on
+  type: dict
+"""
+
+import os
+import platform
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.containerd.runtime.plugins.module_utils import release, staging
+
+
+def validate(module):
+    """Resolve the component, version, arch and directories; fail with a clear message on bad input."""
+    params = module.params
+    try:
+        key = release.component_key(params["name"], params["bundle"])
+        version = arch = None
+        if params["state"] == "present":
+            if not params["version"]:
+                raise release.ReleaseError("version is required with state: present")
+            version = release.normalize_version(params["version"])
+            arch = release.normalize_arch(params["arch"] or platform.machine())
+        release.parse_pinned(params["checksum"])
+        if params["timeout"] <= 0:
+            raise release.ReleaseError("timeout must be a positive number of seconds, got %s" % params["timeout"])
+        if params["retries"] < 0:
+            raise release.ReleaseError("retries must not be negative, got %s" % params["retries"])
+        for option in ("prefix", "dest"):
+            if params[option] and not os.path.isabs(params[option]):
+                raise release.ReleaseError("%s must be an absolute path, got %s" % (option, params[option]))
+    except release.ReleaseError as error:
+        module.fail_json(msg=str(error))
+    dirs = release.role_dirs(key, params["prefix"], params["dest"])
+    return key, version, arch, dirs
+
+
+def source_url(module, key, version, arch):
+    params = module.params
+    if params["url"]:
+        return params["url"]
+    return release.release_url(params["name"], version, arch, params["mirror"], params["bundle"])
+
+
+def actual(module, key, dirs, manifest_path):
+    """What is installed: the manifest, the files that differ from it and the version the binary reports."""
+    manifest = release.read_manifest(manifest_path)
+    role, binary = release.COMPONENTS[key]["binary"]
+    ran, running = staging.reported(module, os.path.join(dirs[role], binary))
+    drifted = []
+    if manifest:
+        for entry in manifest["files"]:
+            path = entry.get("path")
+            if not path or not os.path.isfile(path) or staging.sha256(path) != entry.get("sha256"):
+                drifted.append(path)
+    version = manifest["version"] if manifest else (release.normalize_reported(running) if running else None)
+    return {"manifest": manifest, "drifted": drifted, "ran": ran, "reported": running, "version": version}
+
+
+def plan(module, key, version, arch, current):
+    """The action to take: None, install, upgrade, downgrade or reinstall, and why."""
+    manifest = current["manifest"]
+    if manifest is None:
+        return "install", "installed"
+    old = manifest["version"]
+    if old != version:
+        newer = release.version_key(version) > release.version_key(old)
+        return ("upgrade", "upgraded") if newer else ("downgrade", "downgraded")
+    reasons = []
+    if manifest.get("arch") != arch:
+        reasons.append("arch %s -> %s" % (manifest.get("arch"), arch))
+    pinned = release.parse_pinned(module.params["checksum"])
+    if pinned and pinned[0] == "sha256" and manifest.get("archive_sha256") != pinned[1]:
+        reasons.append("a different release file (checksum)")
+    if current["drifted"]:
+        reasons.append("changed outside Ansible: %s" % ", ".join(current["drifted"]))
+    elif not current["ran"]:
+        reasons.append("%s does not run" % release.COMPONENTS[key]["binary"][1])
+    elif not release.same_version(current["reported"], version):
+        reasons.append("the binary reports version %s" % current["reported"])
+    if reasons:
+        return "reinstall", "reinstalled (%s)" % "; ".join(reasons)
+    return None, None
+
+
+def converge(module, key, version, arch, dirs):
+    manifest_path = release.manifest_path(key, dirs)
+    current = actual(module, key, dirs, manifest_path)
+    before_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]
+    result = dict(changed=False, actions=[], previous_version=current["version"], manifest=manifest_path,
+                  downloaded=False, copied=False, cache_path=None, removed=[], files=[])
+    label = module.params["name"] if key != "cri" else "containerd (cri bundle)"
+    if module.params["state"] == "absent":
+        result["version"] = None
+        if current["manifest"]:
+            result["changed"] = True
+            result["actions"].append("removed %s %s (%d files)" % (label, current["version"], len(before_files)))
+            result["removed"] = [path for path in before_files if os.path.lexists(path)]
+            if not module.check_mode:
+                for path in result["removed"]:
+                    os.unlink(path)
+                os.unlink(manifest_path)
+        after_version, after_files = None, []
+    else:
+        result.update(version=version, arch=arch, url=source_url(module, key, version, arch))
+        action, verb = plan(module, key, version, arch, current)
+        result["files"] = [dict(entry) for entry in (current["manifest"] or {}).get("files", [])]
+        after_files = before_files
+        if action:
+            result["changed"] = True
+            if action in ("upgrade", "downgrade"):
+                result["actions"].append("%s %s %s -> %s" % (verb, label, current["version"], version))
+            elif action == "install" and current["version"]:
+                result["actions"].append("%s %s %s over %s, which was installed without a manifest"
+                                         % (verb, label, version, current["version"]))
+            else:
+                result["actions"].append("%s %s %s" % (verb, label, version))
+            if module.check_mode:
+                pass
+            elif module.params["download_on"] == "controller" and not module.params["archive"]:
+                # the action plugin downloads and copies the release file, then calls again with archive=
+                return dict(result, needs_archive=True)
+            else:
+                hashes = staging.install(module, key, version, arch, dirs, manifest_path, current, result)
+                result["files"] = [{"path": path, "sha256": digest} for path, digest in sorted(hashes.items())]
+                after_files = sorted(hashes)
+        after_version = version
+    if module._diff:
+        result["diff"] = {
+            "before": {"version": current["version"], "files": before_files},
+            "after": {"version": after_version, "files": after_files},
+        }
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True, choices=list(release.NAMES)),
+            version=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            arch=dict(type="str"),
+            prefix=dict(type="path", default="/"),
+            dest=dict(type="path"),
+            bundle=dict(type="str", choices=["cri"]),
+            url=dict(type="str"),
+            mirror=dict(type="str"),
+            checksum=dict(type="str", no_log=False),
+            download_on=dict(type="str", default="controller", choices=["controller", "host"]),
+            cache_dir=dict(type="path"),
+            archive=dict(type="path"),
+            timeout=dict(type="int", default=60),
+            retries=dict(type="int", default=3),
+            validate_certs=dict(type="bool", default=True),
+        ),
+        mutually_exclusive=[("url", "mirror")],
+        supports_check_mode=True,
+    )
+    key, version, arch, dirs = validate(module)
+    try:
+        result = converge(module, key, version, arch, dirs)
+    except release.ReleaseError as error:
+        module.fail_json(msg=str(error))
+    except (IOError, OSError) as error:
+        module.fail_json(msg="%s: %s" % (module.params["name"], error))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Fixtures of the containerd_install tests: a release mirror on loopback, an ansible runner, helpers.
+
+No containerd daemon is needed to install binaries, so ``ansible`` here runs plays without the
+connection defaults (and without the daemon) of the parent conftest. Installed containerd binaries are
+started with ``harness.daemon.ContainerdDaemon(version, bin_dir=...)`` and destroyed by the test.
+"""
+import pytest
+
+from harness import release_mirror
+from harness.ansible import Ansible
+from harness.binaries import CACHE
+from harness.images import ARCH
+
+MODULE = "containerd.runtime.containerd_install"
+
+
+@pytest.fixture(scope="session")
+def mirror(tmp_path_factory):
+    """The release mirror (see harness/release_mirror.py), built once into the cache, served per worker."""
+    release_mirror.build(CACHE / "release-mirror")
+    server = release_mirror.ReleaseMirror(CACHE / "release-mirror", tmp_path_factory.mktemp("mirror")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def versions():
+    """Upstream versions of the cached builds: {"1.6": "1.6.20", "1.7": ..., "2.x": ..., "runc": ..., ...}."""
+    return release_mirror.versions()
+
+
+@pytest.fixture
+def ansible(tmp_path):
+    return Ansible(tmp_path / "ansible")
+
+
+@pytest.fixture
+def root(tmp_path):
+    """A temporary install root: every install of these tests goes below it, never into /usr/local or /opt."""
+    path = tmp_path / "root"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def install(ansible, mirror, tmp_path):
+    """install(**args) runs containerd_install from the mirror with a per-test cache; returns the result."""
+    def run(check=False, diff=True, **args):
+        args.setdefault("mirror", mirror.url)
+        args.setdefault("cache_dir", str(tmp_path / "cache"))
+        args = {key: value for key, value in args.items() if value is not None}
+        return ansible.module(MODULE, args, check=check, diff=diff)
+    return run
+
+
+@pytest.fixture
+def archive_name(versions):
+    def name(key):
+        return f"containerd-{versions[key]}-linux-{ARCH}.tar.gz"
+    return name

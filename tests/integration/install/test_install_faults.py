@@ -1,0 +1,150 @@
+"""Faults: each fails with a clear message, installs nothing, and leaves the previous binaries runnable."""
+import hashlib
+import json
+import subprocess
+
+import pytest
+
+from harness.assertions import assert_clean_failure
+from harness.installed import free_port, reported_version, staging_leftovers
+from harness.release_mirror import BROKEN_VERSION
+
+
+@pytest.fixture
+def previous(install, root, versions):
+    """containerd 1.7 installed in root/bin; yields a check that it is still there, unchanged and runnable."""
+    dest = root / "bin"
+    result = install(name="containerd", version=versions["1.7"], dest=str(dest))
+    assert result["status"] == "changed", result
+    manifest = (dest / ".containerd.runtime-containerd.json").read_text()
+
+    def intact():
+        assert (dest / ".containerd.runtime-containerd.json").read_text() == manifest
+        for entry in json.loads(manifest)["files"]:
+            assert subprocess.run(["sha256sum", entry["path"]], capture_output=True, text=True,
+                                  check=True).stdout.split()[0] == entry["sha256"]
+        assert versions["1.7"] in reported_version(dest / "containerd")
+        assert staging_leftovers(dest) == []
+        assert install(name="containerd", version=versions["1.7"], dest=str(dest))["status"] == "ok"
+
+    intact.dest = dest
+    return intact
+
+
+def test_checksum_mismatch(install, previous, mirror, versions, archive_name, tmp_path):
+    path = mirror.path("containerd", versions["2.x"], archive_name("2.x"))
+    mirror.faults[path] = "tamper"
+    try:
+        result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest))
+    finally:
+        del mirror.faults[path]
+    assert_clean_failure(result, "checksum mismatch", archive_name("2.x"), "nothing was installed")
+    assert not list((tmp_path / "cache").rglob(archive_name("2.x")))  # a bad file is not kept in the cache
+    previous()
+
+
+def test_pinned_checksum_mismatch_on_the_host(install, previous, versions):
+    result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest), download_on="host",
+                     checksum="sha256:" + "0" * 64)
+    assert_clean_failure(result, "checksum mismatch", "expected sha256:" + "0" * 64)
+    previous()
+
+
+def test_mirror_down(install, previous, versions):
+    result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest),
+                     mirror="http://127.0.0.1:%d" % free_port(), retries=1, timeout=5)
+    assert_clean_failure(result, "failed after 2 attempt(s)", "cannot connect to 127.0.0.1")
+    previous()
+
+
+def test_archive_truncated_mid_transfer(install, previous, mirror, versions, archive_name):
+    path = mirror.path("containerd", versions["2.x"], archive_name("2.x"))
+    mirror.faults[path] = "truncate"
+    mark = mirror.mark()
+    try:
+        result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest), retries=1)
+    finally:
+        del mirror.faults[path]
+    assert_clean_failure(result, "failed after 2 attempt(s)", "transfer interrupted")
+    assert mirror.gets(archive_name("2.x"), since=mark) == 2  # retried once
+    previous()
+
+
+def test_archive_truncated_on_the_host(install, previous, mirror, versions, archive_name):
+    path = mirror.path("containerd", versions["2.x"], archive_name("2.x"))
+    mirror.faults[path] = "truncate"
+    try:
+        result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest), retries=0,
+                         download_on="host")
+    finally:
+        del mirror.faults[path]
+    assert_clean_failure(result, "failed after 1 attempt(s)", "interrupted")
+    previous()
+
+
+def test_archive_without_the_expected_files(install, previous):
+    result = install(name="containerd", version=BROKEN_VERSION, dest=str(previous.dest))
+    assert_clean_failure(result, "does not hold the expected files", "containerd (bin)",
+                         "containerd-shim-runc-v2 (bin)")
+    previous()
+
+
+def test_unknown_arch(install, previous, versions):
+    result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest), arch="sparc64")
+    assert_clean_failure(result, "unknown arch 'sparc64'", "amd64")
+    previous()
+
+
+def test_version_that_does_not_exist(install, previous, mirror):
+    mark = mirror.mark()
+    result = install(name="containerd", version="9.9.9", dest=str(previous.dest))
+    assert_clean_failure(result, "does not exist (HTTP 404)", "v9.9.9")
+    assert mirror.gets(".sha256sum", since=mark) == 1  # a 404 is not retried
+    previous()
+
+
+def test_bad_input(ansible, root, mirror):
+    cases = [
+        ({"name": "containerd", "version": "latest"}, "not a release version"),
+        ({"name": "containerd"}, "version is required"),
+        ({"name": "runc", "bundle": "cri", "version": "1.1.5"}, "bundle"),
+        ({"name": "runc", "version": "1.1.5", "checksum": "md5:abc"}, "checksum must"),
+        ({"name": "runc", "version": "1.1.5", "dest": "relative/dir"}, "absolute path"),
+        ({"name": "runc", "version": "1.1.5", "timeout": 0}, "timeout must be a positive"),
+    ]
+    tasks = [{"containerd.runtime.containerd_install": dict({"dest": str(root), "mirror": mirror.url}, **args)}
+             for args, _fragment in cases]
+    play = ansible.run(tasks)
+    assert len(play) == len(cases), play
+    for index, (_args, fragment) in enumerate(cases):
+        assert_clean_failure(dict(play[index], status=play.status(index)), fragment)
+    assert list(root.iterdir()) == []
+
+
+@pytest.fixture
+def read_only(previous):
+    """previous.dest bind-mounted read-only onto itself (root ignores permission bits, not a ro mount)."""
+    dest = str(previous.dest)
+    subprocess.run(["mount", "--bind", dest, dest], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", dest], check=True)
+        yield previous
+    finally:
+        subprocess.run(["umount", dest], check=True)
+
+
+def test_destination_not_writable(install, read_only, versions):
+    result = install(name="containerd", version=versions["2.x"], dest=str(read_only.dest))
+    assert_clean_failure(result, "destination %s is not writable" % read_only.dest, "Read-only file system")
+    read_only()
+
+
+def test_an_archive_whose_binary_reports_another_version(install, previous, mirror, versions, archive_name):
+    """A release file for the wrong version (here 1.6's under a pinned checksum) is refused before install."""
+    path = mirror.root / mirror.path("containerd", versions["1.6"], archive_name("1.6")).lstrip("/")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest), mirror=None,
+                     url=str(path), checksum="sha256:" + digest)
+    assert_clean_failure(result, "reports version %s, not %s" % (versions["1.6"], versions["2.x"]),
+                         "nothing was installed")
+    previous()
