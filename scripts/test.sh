@@ -60,6 +60,12 @@ stage "unit tests" pytest_run .build/reports/unit.xml -q tests/unit
 stage "integration tests" pytest_run .build/reports/integration.xml -q -n "${TEST_WORKERS:-3}" --dist loadgroup \
   tests/integration
 stage "collection build" collection_build
+stage "molecule setup" bash tests/molecule/setup.sh
+for scenario_file in extensions/molecule/*/molecule.yml; do
+  scenario=${scenario_file#extensions/molecule/}
+  scenario=${scenario%/molecule.yml}
+  stage "molecule $scenario" bash tests/molecule/run.sh "$scenario"
+done
 stage "ansible-test sanity" bash scripts/sanity.sh
 stage "ansible-lint" lint
 
