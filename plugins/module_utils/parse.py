@@ -149,3 +149,70 @@ def parse_snapshots(text):
     """``ctr snapshots ls`` -> [{'key', 'parent', 'kind'}]."""
     return [{"key": row["key"], "parent": row["parent"], "kind": row["kind"].lower()}
             for row in parse_table(text, ["KEY", "PARENT", "KIND"])]
+
+
+# ---- images (containerd.runtime.image) ---------------------------------------------------------------
+
+_CHECK_STATUS = re.compile(r"^(complete|incomplete|missing|unavailable)\s*(?:\((\d+)/(\d+)\))?")
+
+
+def parse_image_check(text):
+    """``ctr images check`` -> [{'name', 'digest', 'status', 'complete', 'available', 'required', 'unpacked'}].
+
+    ``complete`` is True only when every blob of the image (for the platforms it needs) is in the content
+    store; ``unpacked`` is True/False for the snapshotter asked about.
+    """
+    images = []
+    for row in parse_table(text, ["REF", "TYPE", "DIGEST", "STATUS", "SIZE", "UNPACKED"]):
+        match = _CHECK_STATUS.match(row["status"].lower())
+        status = match.group(1) if match else row["status"].lower()
+        images.append({
+            "name": row["ref"], "media_type": row["type"], "digest": row["digest"], "status": status,
+            "complete": status == "complete",
+            "available": int(match.group(2)) if match and match.group(2) else None,
+            "required": int(match.group(3)) if match and match.group(3) else None,
+            "unpacked": row["unpacked"].lower() == "true",
+        })
+    return images
+
+
+# ---- containers and tasks (container/task/task_exec modules) ----------------------------------------
+
+
+def parse_json_blob(text):
+    """A JSON document printed by ctr (``containers info``, ``content get``) -> dict."""
+    import json  # local: keeps this additive section self-contained
+    try:
+        value = json.loads(text or "")
+    except ValueError as error:
+        raise ValueError("ctr printed something that is not JSON (%s): %r" % (error, (text or "")[:200]))
+    return value if isinstance(value, dict) else {}
+
+
+def parse_container_info(text):
+    """``ctr containers info NAME`` -> the container record as a dict (ID, Labels, Image, Runtime, Spec, ...).
+
+    ctr 1.6 prints the spec as a nested object and so do 1.7 and 2.x; an older ``Spec`` given as
+    {'type_url', 'value'} carries no readable spec and becomes {}.
+    """
+    record = parse_json_blob(text)
+    spec = record.get("Spec")
+    if not isinstance(spec, dict) or "type_url" in spec:
+        record["Spec"] = {}
+    record["Labels"] = record.get("Labels") or {}
+    return record
+
+
+_EXIT_STATUS = re.compile(r"exit with non-zero exit code (\d+)")
+
+
+def parse_task_exit_status(stderr):
+    """Exit status of a deleted task: ctr only warns 'task X exit with non-zero exit code N'; else 0."""
+    match = _EXIT_STATUS.search(stderr or "")
+    return int(match.group(1)) if match else 0
+
+
+def is_ctr_failure(stderr):
+    """Whether stderr ends with ctr's own error line (``ctr: ...``), not just what a process printed."""
+    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+    return bool(lines) and lines[-1].startswith("ctr: ")

@@ -100,7 +100,8 @@ def build_archive(path, marker="v1", ref="docker.io/library/busybox:test", **kwa
     path = Path(path)
     files, digest = build_layout(marker, ref_names=(ref,), **kwargs)
     stamp = path.with_suffix(".digest")
-    if path.exists() and stamp.exists() and stamp.read_text() == digest:
+    key = "%s %s" % (digest, ref)  # the ref is in the index, not in the manifest digest
+    if path.exists() and stamp.exists() and stamp.read_text() == key:
         return digest
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -110,7 +111,7 @@ def build_archive(path, marker="v1", ref="docker.io/library/busybox:test", **kwa
         for name in sorted(files):
             _add(tar, name, files[name])
     tmp.rename(path)
-    stamp.write_text(digest)
+    stamp.write_text(key)
     return digest
 
 

@@ -1,0 +1,83 @@
+"""image: importing OCI archives built by the harness."""
+from harness.assertions import assert_clean_failure
+
+BUSYBOX = "docker.io/library/busybox:test"
+
+
+def listed(containerd, namespace):
+    return {row.split()[0]: row.split()[2] for row in containerd.lines("images", "ls", namespace=namespace)[1:]}
+
+
+def test_import(ansible, containerd, namespace, busybox_archive):
+    args = {"name": "busybox:test", "source": "import", "archive_path": str(busybox_archive)}
+    check = ansible.module("image", args, check=True, diff=True)
+    assert check["status"] == "changed", check
+    assert check["diff"]["after"]["digest"].startswith("sha256:")
+    assert listed(containerd, namespace) == {}
+
+    real = ansible.module("image", args)
+    assert real["status"] == "changed", real
+    assert real["image"]["name"] == BUSYBOX
+    assert listed(containerd, namespace) == {BUSYBOX: check["image"]["digest"]}
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    assert ansible.module("image", args)["status"] == "ok"
+
+
+def test_import_of_an_archive_with_a_new_digest_replaces_the_image(ansible, containerd, namespace, busybox,
+                                                                   busybox_v2_archive):
+    old = listed(containerd, namespace)[BUSYBOX]
+    args = {"name": BUSYBOX, "source": "import", "archive_path": str(busybox_v2_archive)}
+    check = ansible.module("image", args, check=True, diff=True)
+    assert check["status"] == "changed", check
+    new = check["image"]["digest"]
+    assert new != old and check["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
+    assert listed(containerd, namespace) == {BUSYBOX: old}
+    assert ansible.module("image", args)["status"] == "changed"
+    assert listed(containerd, namespace) == {BUSYBOX: new}
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    assert ansible.module("image", args)["status"] == "ok"
+
+
+def test_import_under_another_name_names_the_image(ansible, containerd, namespace, busybox_archive):
+    args = {"name": "example.com/tools/box:1", "source": "import", "archive_path": str(busybox_archive)}
+    assert ansible.module("image", args)["status"] == "changed"
+    assert list(listed(containerd, namespace)) == ["example.com/tools/box:1"]
+    assert ansible.module("image", args)["status"] == "ok"
+
+
+def test_import_of_a_missing_archive_fails_cleanly(ansible, containerd, namespace, tmp_path):
+    result = ansible.module("image", {"name": BUSYBOX, "source": "import", "archive_path": str(tmp_path / "no.tar")})
+    assert_clean_failure(result, "does not exist")
+    assert listed(containerd, namespace) == {}
+
+
+def test_import_of_a_corrupt_archive_fails_cleanly(ansible, containerd, namespace, tmp_path, busybox_archive):
+    garbage = tmp_path / "garbage.tar"
+    garbage.write_bytes(b"this is not a tar file" * 100)
+    truncated = tmp_path / "truncated.tar"
+    truncated.write_bytes(busybox_archive.read_bytes()[:300000])
+    for path in (garbage, truncated):
+        result = ansible.module("image", {"name": BUSYBOX, "source": "import", "archive_path": str(path)})
+        assert_clean_failure(result)
+        assert listed(containerd, namespace) == {}, path
+
+
+def test_an_image_imported_without_unpacking_is_unpacked_on_request(ansible, containerd, namespace,
+                                                                    busybox_archive):
+    args = {"name": BUSYBOX, "source": "import", "archive_path": str(busybox_archive), "unpack": False,
+            "snapshotter": "native"}
+    assert ansible.module("image", args)["status"] == "changed"
+    assert ansible.module("image", args)["status"] == "ok"
+    assert containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1] \
+        == "false"
+
+    unpack = dict(args, unpack=True)
+    check = ansible.module("image", unpack, check=True)
+    assert check["status"] == "changed", check
+    real = ansible.module("image", unpack)
+    assert real["status"] == "changed", real
+    assert real["actions"] == ["imported %s from %s (not unpacked locally)" % (BUSYBOX, busybox_archive)]
+    assert containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1] \
+        == "true"
+    assert ansible.module("image", unpack, check=True)["status"] == "ok"
+    assert ansible.module("image", unpack)["status"] == "ok"

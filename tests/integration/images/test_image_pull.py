@@ -1,0 +1,116 @@
+"""image: pulling from a real registry (plain HTTP, HTTPS with a private CA, HTTPS + basic auth)."""
+import pytest
+
+
+def image_digests(containerd, namespace):
+    """{name: digest} as plain ``ctr images ls`` shows them."""
+    rows = containerd.lines("images", "ls", namespace=namespace)[1:]
+    return {row.split()[0]: row.split()[2] for row in rows}
+
+
+@pytest.mark.parametrize("kind", ["registry", "tls_registry", "auth_registry"])
+def test_pull(request, ansible, containerd, namespace, busybox_archive, publish, repo, kind):
+    server = request.getfixturevalue(kind)
+    ref, digest = publish(server, busybox_archive, repo, "1")
+    args = dict(server.module_args(), name=ref)
+
+    check = ansible.module("image", args, check=True, diff=True)
+    assert check["status"] == "changed", check
+    assert check["image"]["digest"] == digest
+    assert check["diff"] == {"before": {"digest": None, "state": "absent"},
+                             "after": {"digest": digest, "state": "present"}}
+    assert image_digests(containerd, namespace) == {}
+
+    real = ansible.module("image", args, diff=True)
+    assert real["status"] == "changed", real
+    assert real["image"]["name"] == ref and real["image"]["digest"] == digest
+    assert real["image"]["platforms"] and real["image"]["size_bytes"] > 0
+    assert real["actions"] == ["pulled %s (%s)" % (ref, digest[:19])]
+    assert image_digests(containerd, namespace) == {ref: digest}
+
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    again = ansible.module("image", args)
+    assert again["status"] == "ok", again
+    assert again["actions"] == []
+
+
+def test_pull_missing_does_no_network_io_when_the_image_is_present(ansible, containerd, namespace, busybox):
+    # nothing listens on port 1: any registry request would fail the task
+    ref = "127.0.0.1:1/offline/busybox:1"
+    containerd.ctr("images", "tag", busybox, ref, namespace=namespace)
+    args = {"name": ref, "plain_http": True}
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    result = ansible.module("image", args)
+    assert result["status"] == "ok", result
+    assert result["image"]["digest"] == image_digests(containerd, namespace)[ref]
+
+
+def test_pull_always_follows_a_moved_tag(ansible, containerd, namespace, registry, publish, repo,
+                                         busybox_archive, busybox_v2_archive):
+    ref, old = publish(registry, busybox_archive, repo, "1")
+    args = {"name": ref, "plain_http": True, "pull": "always"}
+    assert ansible.module("image", args)["status"] == "changed"
+    assert ansible.module("image", args)["status"] == "ok"
+    _ref, new = publish(registry, busybox_v2_archive, repo, "1")
+    assert new != old
+
+    check = ansible.module("image", args, check=True, diff=True)
+    assert check["status"] == "changed", check
+    assert check["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
+    assert check["image"]["digest"] == new
+    assert image_digests(containerd, namespace) == {ref: old}
+
+    real = ansible.module("image", args, diff=True)
+    assert real["status"] == "changed", real
+    assert real["image"]["digest"] == new
+    assert real["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
+    assert image_digests(containerd, namespace) == {ref: new}
+
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    assert ansible.module("image", args)["status"] == "ok"
+
+
+def test_an_incomplete_image_is_pulled_again(ansible, containerd, namespace, registry, publish, repo,
+                                             busybox_archive):
+    ref, digest = publish(registry, busybox_archive, repo, "1")
+    args = {"name": ref, "plain_http": True}
+    assert ansible.module("image", args)["status"] == "changed"
+    layers = [line.split()[0] for line in containerd.lines("content", "ls", namespace=namespace)[1:]
+              if "containerd.io/uncompressed" in line]
+    assert len(layers) == 1
+    containerd.ctr("content", "rm", layers[0], namespace=namespace)
+    assert "incomplete (" in containerd.ctr("images", "check", namespace=namespace).stdout
+
+    check = ansible.module("image", args, check=True)
+    assert check["status"] == "changed", check
+    assert "incomplete (" in containerd.ctr("images", "check", namespace=namespace).stdout
+    real = ansible.module("image", args)
+    assert real["status"] == "changed", real
+    assert real["actions"] == ["pulled %s again (incomplete locally)" % ref]
+    assert "incomplete (" not in containerd.ctr("images", "check", namespace=namespace).stdout
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    assert ansible.module("image", args)["status"] == "ok"
+
+
+def test_short_names_are_normalised(ansible, containerd, namespace, busybox):
+    result = ansible.module("image", {"name": "busybox:test", "source": "local"})
+    assert result["status"] == "ok", result
+    assert result["image"]["name"] == "docker.io/library/busybox:test"
+
+
+def test_an_image_not_unpacked_for_the_snapshotter_is_pulled_again(ansible, containerd, namespace, registry,
+                                                                   publish, repo, busybox_archive):
+    ref, _digest = publish(registry, busybox_archive, repo, "1")
+    assert ansible.module("image", {"name": ref, "plain_http": True})["status"] == "changed"
+    args = {"name": ref, "plain_http": True, "snapshotter": "native"}
+    unpacked = containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1]
+    assert unpacked == "false"
+    check = ansible.module("image", args, check=True)
+    assert check["status"] == "changed", check
+    real = ansible.module("image", args)
+    assert real["status"] == "changed", real
+    assert real["actions"] == ["pulled %s again (not unpacked locally)" % ref]
+    unpacked = containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1]
+    assert unpacked == "true"
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    assert ansible.module("image", args)["status"] == "ok"

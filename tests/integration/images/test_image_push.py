@@ -1,0 +1,38 @@
+"""image: pushing to a real registry, verified with the registry's own API."""
+import pytest
+
+from harness.assertions import assert_clean_failure
+
+BUSYBOX = "docker.io/library/busybox:test"
+
+
+@pytest.mark.parametrize("kind", ["registry", "auth_registry"])
+def test_push(request, ansible, containerd, namespace, busybox, repo, kind):
+    server = request.getfixturevalue(kind)
+    ref = server.ref(repo, "1")
+    containerd.ctr("images", "tag", busybox, ref, namespace=namespace)
+    digest = containerd.lines("images", "ls", namespace=namespace)[1].split()[2]
+    args = dict(server.module_args(), name=ref, source="local", push=True, tags=[server.ref(repo, "stable")])
+
+    check = ansible.module("image", args, check=True, diff=True)
+    assert check["status"] == "changed", check
+    assert check["diff"]["before"]["pushed"] == {ref: None, server.ref(repo, "stable"): None}
+    assert check["diff"]["after"]["pushed"] == {ref: digest, server.ref(repo, "stable"): digest}
+    assert server.tags(repo) == []
+
+    real = ansible.module("image", args)
+    assert real["status"] == "changed", real
+    assert server.tags(repo) == ["1", "stable"]
+    assert server.digest(repo, "1") == digest and server.digest(repo, "stable") == digest
+    assert ansible.module("image", args, check=True)["status"] == "ok"
+    again = ansible.module("image", args)
+    assert again["status"] == "ok", again
+
+
+def test_push_to_a_registry_that_refuses_it_fails_cleanly(ansible, containerd, namespace, busybox, repo,
+                                                          readonly_registry):
+    ref = readonly_registry.ref(repo, "1")
+    containerd.ctr("images", "tag", busybox, ref, namespace=namespace)
+    result = ansible.module("image", {"name": ref, "source": "local", "push": True, "plain_http": True})
+    assert_clean_failure(result, "refused to push")
+    assert readonly_registry.tags(repo) == []
