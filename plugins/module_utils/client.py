@@ -100,15 +100,28 @@ class CtrBase(object):
             argv += ["--namespace", namespace or self.namespace]
         return argv + [str(arg) for arg in args]
 
-    def run(self, args, namespace=None, timeout=None, data=None):
-        """Run ``ctr <args>``; return stdout. ``namespace=False`` omits the namespace flag."""
+    def run_full(self, args, namespace=None, timeout=None, data=None):
+        """Run ``ctr <args>`` and return (rc, stdout, stderr) whatever the exit code.
+
+        For the commands whose exit code is not ctr's verdict (``tasks exec`` exits with the process's
+        code; ``tasks delete`` reports the exit status on stderr). Use ``error()`` to raise for a failure.
+        """
         self.check_ctr()
         self.check_socket()
         argv = self.argv(args, namespace, timeout)
         self.commands.append(argv)
-        rc, stdout, stderr = self.runner(argv, data=data)
+        return self.runner(argv, data=data)
+
+    def error(self, args, rc, stderr, namespace=None, timeout=None):
+        """The typed error for a failed ``ctr <args>``."""
+        return classify(self.argv(args, namespace, timeout), rc, stderr, self.address,
+                        self.timeout if timeout is None else timeout)
+
+    def run(self, args, namespace=None, timeout=None, data=None):
+        """Run ``ctr <args>``; return stdout. ``namespace=False`` omits the namespace flag."""
+        rc, stdout, stderr = self.run_full(args, namespace, timeout, data)
         if rc != 0:
-            raise classify(argv, rc, stderr, self.address, self.timeout if timeout is None else timeout)
+            raise self.error(args, rc, stderr, namespace, timeout)
         return stdout
 
     # ---- version ----------------------------------------------------------------------------------
@@ -126,6 +139,11 @@ class CtrBase(object):
     @property
     def major(self):
         return self.server_version[0]
+
+    @property
+    def ctr_version(self):
+        """Version of the ctr binary itself (its flag parsing differs between releases)."""
+        return tuple(self.version()["client"].get("version_tuple") or self.server_version)
 
     # ---- daemon-wide ------------------------------------------------------------------------------
 

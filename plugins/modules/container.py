@@ -1,0 +1,492 @@
+#!/usr/bin/python
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: container
+short_description: Manage containerd containers (the static container record) with drift detection
+version_added: 0.2.0
+description:
+  - Creates and removes containerd containers (C(ctr containers create|delete)). A container is the static
+    record of what to run; its running process is the task, managed by M(containerd.runtime.task).
+  - On every run the desired configuration (the options below plus the image's config) is compared with the
+    real container record (C(ctr containers info)) and the image's current digest. Any difference re-creates
+    the container; RV(differences) names each differing option and diff mode shows before and after.
+  - A container whose task runs (or is paused) when it is re-created is stopped gracefully first (its stop
+    signal, O(stop_timeout) seconds, then SIGKILL) and its task is started again afterwards (and paused again
+    if it was paused), so the workload keeps the state it had.
+  - Removing a container (O(state=absent)) stops and deletes its task first, and deletes its snapshot.
+  - O(restart_policy) uses containerd's own restart monitor (the C(containerd.io/restart.*) labels), so a task
+    comes back after its process dies, after a daemon restart or a reboot, without any extra unit. The monitor
+    checks every 10 seconds by default (C(interval) of the restart plugin in containerd's config).
+author:
+  - containerd.runtime developers (@containerd-runtime)
+extends_documentation_fragment:
+  - containerd.runtime.connection
+  - containerd.runtime.connection.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  name:
+    description:
+      - Name (ID) of the container. containerd's identifier rules apply.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the container, or re-creates it when it differs; V(absent) removes it, its task
+        and its snapshot.
+    type: str
+    choices: [present, absent]
+    default: present
+  image:
+    description:
+      - Full image reference, as C(ctr images ls) lists it (for example V(docker.io/library/busybox:latest)).
+      - Required with O(state=present). The image must be present in the namespace unless O(pull=missing).
+    type: str
+  pull:
+    description:
+      - V(never) fails when the image is not present; V(missing) pulls it first.
+      - V(missing) pulls with default registry settings (HTTPS, verified TLS, no credentials, the host's
+        C(certs.d)); for anything else pull with M(containerd.runtime.image) first.
+    type: str
+    choices: [never, missing]
+    default: never
+  command:
+    description:
+      - The command to run, overriding the image's C(Cmd) (the image's C(Entrypoint), if any, stays in front).
+      - A list is used as is; a string is split like a POSIX shell would (no expansion).
+      - When not set, the image's C(Entrypoint) and C(Cmd) are used.
+    type: raw
+  env:
+    description:
+      - Environment variables, merged over the image's C(Env) (a variable given here wins).
+    type: dict
+  labels:
+    description:
+      - Labels of the container. The container carries exactly these (plus the labels the collection and
+        containerd manage, which are not compared).
+      - Values must not contain a comma.
+    type: dict
+  mounts:
+    description:
+      - Bind and tmpfs mounts besides the ones every container gets.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: V(bind) mounts a host path; V(tmpfs) a fresh tmpfs.
+        type: str
+        choices: [bind, tmpfs]
+        default: bind
+      source:
+        description: Absolute host path of a bind mount; it must exist.
+        type: path
+      target:
+        description: Absolute path inside the container.
+        type: str
+        required: true
+      read_only:
+        description: Mount read-only.
+        type: bool
+        default: false
+      options:
+        description:
+          - More mount options, for example V(size=64m) or V(mode=1777) for tmpfs, V(nosuid), V(noexec).
+          - An option must not contain C(,) or C(:) (ctr's mount syntax uses them).
+        type: list
+        elements: str
+  user:
+    description:
+      - User (and group) to run as, V(name|uid[:group|gid]). Names are looked up in the image.
+      - Needs containerd 1.7 or later (C(ctr) 1.6 cannot set it).
+    type: str
+  working_dir:
+    description: Working directory of the process; default the image's C(WorkingDir), else V(/).
+    type: str
+  hostname:
+    description:
+      - Host name inside the container. Needs containerd 1.7 or later.
+    type: str
+  tty:
+    description: Allocate a terminal for the process.
+    type: bool
+    default: false
+  privileged:
+    description: Run privileged (all capabilities and devices).
+    type: bool
+    default: false
+  read_only:
+    description: Mount the container's root filesystem read-only.
+    type: bool
+    default: false
+  net_host:
+    description: Use the host's network namespace. Mutually exclusive with O(network_namespace).
+    type: bool
+    default: false
+  network_namespace:
+    description:
+      - Path of an existing network namespace to join (for example V(/var/run/netns/web)); it must exist.
+      - Without it (and without O(net_host)) the container gets a new, empty network namespace.
+    type: path
+  memory:
+    description:
+      - Memory limit, a number of bytes or a number with a unit V(b), V(k), V(m), V(g), V(t) (binary units),
+        for example V(512m).
+    type: str
+  cpus:
+    description:
+      - Number of CPUs the container may use, fractional (V(0.5)); mapped to a CFS quota over a 100 ms period.
+    type: float
+  runtime:
+    description:
+      - Runtime (shim) of the container. Its shim binary (for example C(containerd-shim-runc-v2)) must exist
+        next to C(ctr), in E(PATH), C(/usr/local/bin) or C(/usr/bin).
+    type: str
+    default: io.containerd.runc.v2
+  snapshotter:
+    description:
+      - Snapshotter for the container's root filesystem; default the daemon's default. Only compared when set.
+    type: str
+  stop_signal:
+    description:
+      - Signal that stops the task gracefully; default the image's C(StopSignal), else V(SIGTERM).
+      - Kept in containerd's C(io.containerd.image.config.stop-signal) label.
+    type: str
+  stop_timeout:
+    description:
+      - Seconds to wait after the stop signal before SIGKILL, when this module or M(containerd.runtime.task)
+        stops the task.
+    type: int
+    default: 10
+  restart_policy:
+    description:
+      - V(no), V(always), V(unless-stopped) or V(on-failure) / V(on-failure:N) (at most N restarts), applied by
+        containerd's restart monitor once the task has been started with M(containerd.runtime.task).
+      - A task stopped with M(containerd.runtime.task) stays stopped, whatever the policy.
+      - containerd 1.6's monitor knows no policies other than restarting; there every policy but V(no)
+        behaves like V(always).
+    type: str
+    default: "no"
+  recreate:
+    description: Re-create the container even when nothing differs.
+    type: bool
+    default: false
+notes:
+  - Compared options are O(image) (and the image's digest, so a tag moved to a new image re-creates the
+    container), O(command), O(env), O(labels), O(mounts), O(user), O(working_dir), O(hostname), O(tty),
+    O(privileged), O(read_only), O(net_host), O(network_namespace), O(memory), O(cpus), O(runtime),
+    O(snapshotter), O(stop_signal), O(stop_timeout) and O(restart_policy).
+  - The image digest, the O(user) asked for and O(stop_timeout) are kept in C(containerd.runtime/*) labels of
+    the container. A container created by other tools has no digest label; its image digest is not compared
+    until the module re-creates it.
+  - A tmpfs mount at C(/run) or bind mounts of C(/etc/hosts) or C(/etc/resolv.conf) from the same host paths
+    look like the ones ctr adds itself and are not compared.
+seealso:
+  - module: containerd.runtime.task
+  - module: containerd.runtime.task_exec
+"""
+
+EXAMPLES = r"""
+- name: A web server container (created, not started)
+  containerd.runtime.container:
+    name: web
+    image: docker.io/library/busybox:latest
+    command: httpd -f -p 8080 -h /var/www
+    env:
+      MODE: production
+    labels:
+      team: web
+    mounts:
+      - source: /srv/www
+        target: /var/www
+        read_only: true
+      - type: tmpfs
+        target: /tmp
+        options: [size=64m]
+    memory: 512m
+    cpus: 1.5
+    restart_policy: always
+
+- name: Run it
+  containerd.runtime.task:
+    name: web
+    state: running
+
+- name: Remove the container, its task and its snapshot
+  containerd.runtime.container:
+    name: web
+    state: absent
+"""
+
+RETURN = r"""
+container:
+  description:
+    - The container's compared options after the task (its prediction in check mode), plus its name;
+      V(null) when absent.
+  returned: always
+  type: dict
+  sample: {"name": "web", "image": "docker.io/library/busybox:latest", "command": ["httpd", "-f"],
+           "env": {"PATH": "/bin"}, "memory": 536870912, "cpus": 1.5, "restart_policy": "always"}
+differences:
+  description: Names of the options that differed and made the module re-create the container.
+  returned: always
+  type: list
+  elements: str
+  sample: ["env", "memory"]
+actions:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: ["stopped task web with SIGTERM", "re-created container web", "started task web"]
+stopped_by:
+  description: The signal that stopped the running task before re-creation or removal; V(null) if none ran.
+  returned: always
+  type: str
+  sample: SIGTERM
+diff:
+  description: Before and after of what differed.
+  returned: when diff mode is on
+  type: dict
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.containerd.runtime.plugins.module_utils import container_spec as spec
+from ansible_collections.containerd.runtime.plugins.module_utils import task_control
+from ansible_collections.containerd.runtime.plugins.module_utils.client_images import RegistryOptions
+from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils.diff import Differences
+from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
+from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import identifier_error, label_errors
+
+SHIM_DIRS = ["/usr/local/bin", "/usr/bin", "/usr/local/sbin", "/usr/sbin"]
+RUNNING = ("running", "paused", "pausing")
+
+
+def shim_binary(runtime):
+    """io.containerd.runc.v2 -> containerd-shim-runc-v2; None when the name is not a runtime name."""
+    parts = runtime.split(".")
+    if len(parts) < 4 or parts[0] != "io" or parts[1] != "containerd" or not parts[-1].startswith("v"):
+        return None
+    return "containerd-shim-%s-%s" % (".".join(parts[2:-1]), parts[-1])
+
+
+def runtime_error(runtime, ctr_path):
+    if runtime.startswith("/"):
+        return None if os.access(runtime, os.X_OK) else "runtime %s is not an executable file" % runtime
+    binary = shim_binary(runtime)
+    if binary is None:
+        return ("runtime %r is not a containerd runtime name (io.containerd.<name>.<version>, e.g. "
+                "io.containerd.runc.v2) nor an absolute path to a shim" % runtime)
+    dirs = ([os.path.dirname(ctr_path)] if ctr_path else []) + os.environ.get("PATH", "").split(os.pathsep) + SHIM_DIRS
+    if any(os.access(os.path.join(directory, binary), os.X_OK) for directory in dirs if directory):
+        return None
+    return ("unknown runtime %r: its shim %s was not found next to ctr, in PATH, %s; install it or choose "
+            "another runtime" % (runtime, binary, ", ".join(SHIM_DIRS)))
+
+
+def validate(module):
+    """Check the parameters before anything runs; return the desired options without the image's part."""
+    params = module.params
+    errors = []
+    message = identifier_error(params["name"], "container name")
+    if message:
+        errors.append(message)
+    if params["state"] == "present" and not params["image"]:
+        errors.append("image is required with state=present")
+    errors += label_errors(params["labels"])
+    for key in params["labels"] or {}:
+        if key.startswith(spec.SYSTEM_LABEL_PREFIXES):
+            errors.append("label %r is managed by containerd or this collection (use restart_policy, stop_signal, "
+                          "stop_timeout): it cannot be set directly" % key)
+    for key in params["env"] or {}:
+        if not key or "=" in key:
+            errors.append("env name %r must not be empty or contain '='" % key)
+    for mount in params["mounts"] or []:
+        if mount.get("type", "bind") == "bind" and mount.get("source") and not os.path.exists(mount["source"]):
+            errors.append("mount source %s does not exist on the host (mount target %s)"
+                          % (mount["source"], mount.get("target")))
+    if params["network_namespace"]:
+        if params["net_host"]:
+            errors.append("net_host and network_namespace are mutually exclusive")
+        if not os.path.exists(params["network_namespace"]):
+            errors.append("network_namespace %s does not exist" % params["network_namespace"])
+    if params["stop_timeout"] is not None and params["stop_timeout"] < 0:
+        errors.append("stop_timeout must not be negative, got %s" % params["stop_timeout"])
+    if params["state"] == "present" and params["runtime"]:
+        message = runtime_error(params["runtime"], params["ctr_path"] or module.get_bin_path("ctr"))
+        if message:
+            errors.append(message)
+    if params["state"] == "present" and not errors:
+        try:
+            spec.desired(params)
+        except spec.InvalidContainerSpec as error:
+            errors.append(error.message)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+
+def image_for(module, client):
+    """The image's name, digest and config, pulling it first with pull=missing; None in check mode when
+    the pull would happen."""
+    reference = module.params["image"]
+    image = client.image_for_container(reference)
+    if image is not None:
+        return image, []
+    if module.params["pull"] == "never":
+        raise spec.InvalidContainerSpec(
+            "image %s is not present in namespace %s: import or pull it first (containerd.runtime.image), or set "
+            "pull: missing" % (reference, client.namespace))
+    pull = getattr(client, "pull_image", None)
+    if pull is None:
+        raise spec.InvalidContainerSpec(
+            "image %s is not present in namespace %s, and pull: missing is not available in this version of the "
+            "collection yet: pull it first (containerd.runtime.image or ctr images pull)"
+            % (reference, client.namespace))
+    if module.check_mode:
+        return None, ["pulled image %s" % reference]
+    pull(reference, RegistryOptions())
+    image = client.image_for_container(reference)
+    if image is None:
+        raise spec.InvalidContainerSpec("image %s is still not present after pulling it" % reference)
+    return image, ["pulled image %s" % reference]
+
+
+def remove(module, client, name, current, actions):
+    """Stop and delete the task, then the container (and its snapshot)."""
+    stopped_by = None
+    task = client.task(name)
+    if task is not None:
+        if task["status"] in RUNNING:
+            actions.append("stopped task %s" % name)
+            if not module.check_mode:
+                stopped_by, _seconds = task_control.stop(client, name, current)
+                actions[-1] += " with %s" % stopped_by
+        actions.append("deleted task %s" % name)
+        if not module.check_mode:
+            task_control.remove_task(client, name)
+    actions.append("deleted container %s" % name)
+    if not module.check_mode:
+        client.delete_container(name)
+    return task, stopped_by
+
+
+def converge(module, client):
+    params = module.params
+    name = params["name"]
+    current = client.container_info(name)
+    differences = Differences()
+    actions = []
+    result = dict(changed=False, differences=[], actions=actions, stopped_by=None)
+
+    if params["state"] == "absent":
+        result["container"] = None
+        if current is not None:
+            differences.add("state", "present", "absent")
+            _task, result["stopped_by"] = remove(module, client, name, current, actions)
+        result["changed"] = bool(differences)
+        if module._diff:
+            result["diff"] = differences.diff()
+        return result
+
+    if (params["user"] or params["hostname"]) and client.ctr_version < (1, 7):
+        raise spec.InvalidContainerSpec("user and hostname need containerd 1.7 or later: ctr %s cannot set them"
+                                        % ".".join(str(part) for part in client.ctr_version))
+    image, pull_actions = image_for(module, client)
+    want = spec.desired(params, image)
+    actions += pull_actions
+    if current is None:
+        differences.add("state", "absent", "present")
+        actions.append("created container %s" % name)
+        if not module.check_mode:
+            client.create_container(name, params["image"], spec.create_options(want))
+    else:
+        have = spec.actual(current)
+        spec.compare(differences, want, have)
+        result["differences"] = list(differences.names)
+        if params["recreate"] and not differences:
+            differences.add("recreate", False, True)
+        if differences:
+            recreate(module, client, name, current, want, actions, result)
+    result["container"] = spec.view(want, name)
+    result["changed"] = bool(differences)
+    if module._diff:
+        result["diff"] = differences.diff()
+    return result
+
+
+def recreate(module, client, name, current, want, actions, result):
+    """Re-create the container; a running or paused task is stopped first and brought back after."""
+    task, result["stopped_by"] = remove(module, client, name, current, actions)
+    actions.append("created container %s" % name)
+    if module.check_mode:
+        if task is not None and task["status"] in RUNNING:
+            actions.append("started task %s" % name)
+        return
+    client.create_container(name, module.params["image"], spec.create_options(want))
+    if task is None or task["status"] not in RUNNING:
+        return
+    record = client.container_info(name)
+    log_uri = (current.get("Labels") or {}).get(spec.LOG_URI_LABEL)
+    task_control.start(client, name, record, log_uri)
+    actions.append("started task %s" % name)
+    if task["status"] != "running":
+        client.pause_task(name)
+        actions.append("paused task %s" % name)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            name=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            image=dict(type="str"),
+            pull=dict(type="str", default="never", choices=["never", "missing"]),
+            command=dict(type="raw"),
+            env=dict(type="dict"),
+            labels=dict(type="dict"),
+            mounts=dict(type="list", elements="dict", options=dict(
+                type=dict(type="str", default="bind", choices=["bind", "tmpfs"]),
+                source=dict(type="path"),
+                target=dict(type="str", required=True),
+                read_only=dict(type="bool", default=False),
+                options=dict(type="list", elements="str"),
+            )),
+            user=dict(type="str"),
+            working_dir=dict(type="str"),
+            hostname=dict(type="str"),
+            tty=dict(type="bool", default=False),
+            privileged=dict(type="bool", default=False),
+            read_only=dict(type="bool", default=False),
+            net_host=dict(type="bool", default=False),
+            network_namespace=dict(type="path"),
+            memory=dict(type="str"),
+            cpus=dict(type="float"),
+            runtime=dict(type="str", default=spec.DEFAULT_RUNTIME),
+            snapshotter=dict(type="str"),
+            stop_signal=dict(type="str"),
+            stop_timeout=dict(type="int", default=spec.DEFAULT_STOP_TIMEOUT),
+            restart_policy=dict(type="str", default="no"),
+            recreate=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    validate(module)
+    client = client_for(module)
+    try:
+        module.exit_json(**converge(module, client))
+    except ContainerdError as error:
+        fail(module, error)
+
+
+if __name__ == "__main__":
+    main()

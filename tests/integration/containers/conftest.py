@@ -1,0 +1,48 @@
+"""Fixtures of the container/task/task_exec tests (daemons, namespaces and images come from the top conftest)."""
+import json
+
+import pytest
+
+from harness import images
+from harness.binaries import CACHE
+
+BUSYBOX = "docker.io/library/busybox:test"
+
+
+@pytest.fixture(scope="session")
+def busybox_v2_archive():
+    """A second build of the busybox test image under the same reference: the tag moves to a new digest."""
+    path = CACHE / "images" / "busybox-v2.tar"
+    images.build_archive(path, marker="v2", ref=BUSYBOX)
+    return path
+
+
+@pytest.fixture
+def info(containerd, namespace):
+    """info(name) -> the container record (ctr containers info JSON), or None when it does not exist."""
+    def read(name):
+        result = containerd.ctr("containers", "info", name, namespace=namespace, check=False)
+        return json.loads(result.stdout) if result.returncode == 0 else None
+    return read
+
+
+@pytest.fixture
+def tasks(containerd, namespace):
+    """tasks() -> {name: {'pid': int, 'status': 'RUNNING'|...}} from plain ctr tasks ls."""
+    def read():
+        rows = {}
+        for line in containerd.lines("tasks", "ls", namespace=namespace)[1:]:
+            name, pid, status = line.split()
+            rows[name] = {"pid": int(pid), "status": status}
+        return rows
+    return read
+
+
+@pytest.fixture
+def container(ansible, busybox):
+    """container(name, **options) -> runs the container module with the busybox image by default."""
+    def run(name, check=False, diff=False, **options):
+        args = {"name": name, "image": busybox}
+        args.update(options)
+        return ansible.module("container", args, check=check, diff=diff)
+    return run
