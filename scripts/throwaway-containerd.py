@@ -19,6 +19,7 @@ from harness.daemon import ContainerdDaemon  # noqa: E402  pylint: disable=wrong
 def start():
     host = shutil.which("containerd")
     daemon = ContainerdDaemon("1.7", bin_dir=Path(host).parent if host else None)
+    daemon.die_with_parent = False  # it must outlive this script; "stop" ends it by PID
     daemon.start()
     state = {"pid": daemon.pid, "socket": daemon.socket, "ctr": daemon.ctr_path, "base": str(daemon.base),
              "version": daemon.version, "bin_dir": str(daemon.bin_dir)}

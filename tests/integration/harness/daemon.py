@@ -1,4 +1,5 @@
 """A real containerd daemon under a private directory, started and stopped by PID."""
+import ctypes
 import json
 import os
 import signal
@@ -50,6 +51,8 @@ class ContainerdDaemon:
         self.log = self.base / "containerd.log"
         self.ctr_path = str(self.bin_dir / "ctr")
         self.proc = None
+        # a test run that is killed must not leave daemons behind; the demo's daemon outlives its starter
+        self.die_with_parent = True
 
     @property
     def pid(self):
@@ -73,7 +76,8 @@ class ContainerdDaemon:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(self.bin_dir / "containerd"), "--config", str(self.config)],
-                stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+                stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
+                preexec_fn=_die_with_parent if self.die_with_parent else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -187,6 +191,12 @@ class ContainerdDaemon:
                 pass
         unmount_below(self.base)
         subprocess.run(["rm", "-rf", "--one-file-system", str(self.base)], check=False)
+
+
+def _die_with_parent():
+    """In the child before exec: SIGKILL it when the process that started it dies (PR_SET_PDEATHSIG)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)
 
 
 class _AttachedProcess:
