@@ -177,11 +177,51 @@ options:
     description: Re-create the container even when nothing differs.
     type: bool
     default: false
+  networks:
+    description:
+      - CNI networks (defined in O(cni_conf_dir), for example with M(containerd.runtime.cni_network)) to attach
+        the container to. The module creates the named network namespace C(<namespace>--<name>), attaches it to
+        each network (CNI C(ADD); on later runs C(CHECK), and a new C(ADD) only when the attachment is unhealthy)
+        and the container joins it.
+      - Mutually exclusive with O(net_host) and O(network_namespace).
+      - Removing the container detaches it (CNI C(DEL), which releases its IPAM lease) and removes the netns.
+        M(containerd.runtime.task) re-creates and re-attaches the netns before it starts the task when the netns
+        is gone (after a reboot).
+      - An entry is a network name, or a dict with C(name) (required), C(ifname) (the interface name inside the
+        container; default V(eth0) for the first network, V(eth1) for the second and so on) and C(ips) (static
+        IPs, at most one per IP family, without prefix, asked from the network's IPAM through the CNI C(ips)
+        capability; each must be in one of the network's subnets).
+    type: list
+    elements: raw
+  ports:
+    description:
+      - Ports to publish, V([HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp|sctp]), for example V(8080:80) or
+        V(127.0.0.1:8080:80/tcp). Published by the portmap plugin of the first of O(networks) that has one
+        (a network created with C(port_mappings=true)).
+    type: list
+    elements: str
+  cni_conf_dir:
+    description: Directory of the CNI network configuration files.
+    type: path
+    default: /etc/cni/net.d
+  cni_bin_dir:
+    description: Directories where the CNI plugin binaries are, searched in order (C(CNI_PATH)).
+    type: list
+    elements: path
+    default: [/opt/cni/bin]
+  cni_cache_dir:
+    description: libcni's cache directory, where attachment results are kept for C(CHECK) and C(DEL).
+    type: path
+    default: /var/lib/cni
 notes:
   - Compared options are O(image) (and the image's digest, so a tag moved to a new image re-creates the
     container), O(command), O(env), O(labels), O(mounts), O(user), O(working_dir), O(hostname), O(tty),
     O(privileged), O(read_only), O(net_host), O(network_namespace), O(memory), O(cpus), O(runtime),
-    O(snapshotter), O(stop_signal), O(stop_timeout) and O(restart_policy).
+    O(snapshotter), O(stop_signal), O(stop_timeout), O(restart_policy), O(networks) and O(ports). When
+    O(networks) or O(ports) differ, the container is detached and attached again.
+  - The networks, ports and CNI directories of a container on networks are kept in its
+    C(containerd.runtime/networks) label, so that M(containerd.runtime.task) can re-attach it.
+  - Containers on networks need the Python library pyroute2 on the managed host.
   - The image digest, the O(user) asked for and O(stop_timeout) are kept in C(containerd.runtime/*) labels of
     the container. A container created by other tools has no digest label; its image digest is not compared
     until the module re-creates it.
@@ -198,6 +238,12 @@ EXAMPLES = r"""
     name: web
     image: docker.io/library/busybox:latest
     command: httpd -f -p 8080 -h /var/www
+    networks:
+      - web
+      - name: backend
+        ips: [10.89.0.10]
+    ports:
+      - 127.0.0.1:8080:8080
     env:
       MODE: production
     labels:
@@ -250,6 +296,35 @@ stopped_by:
   returned: always
   type: str
   sample: SIGTERM
+interfaces:
+  description:
+    - The container's interfaces on its O(networks) (predicted in check mode); empty when it has none.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    network:
+      description: Name of the network.
+      type: str
+    ifname:
+      description: Interface name inside the container.
+      type: str
+    ips:
+      description: Addresses with prefix length, IPv4 and IPv6.
+      type: list
+      elements: str
+    mac:
+      description: MAC address of the interface.
+      type: str
+    addresses:
+      description: Per address its C(address), C(gateway) and C(family) (4 or 6).
+      type: list
+      elements: dict
+    ports:
+      description: The port mappings published through this interface (portmap's C(portMappings)).
+      type: list
+      elements: dict
+  sample: [{"network": "web", "ifname": "eth0", "ips": ["10.88.0.5/24"], "mac": "be:3c:1f:00:aa:01"}]
 diff:
   description: Before and after of what differed.
   returned: when diff mode is on
@@ -260,6 +335,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.containerd.runtime.plugins.module_utils import cni
+from ansible_collections.containerd.runtime.plugins.module_utils import container_network
+from ansible_collections.containerd.runtime.plugins.module_utils import cni_config
 from ansible_collections.containerd.runtime.plugins.module_utils import container_spec as spec
 from ansible_collections.containerd.runtime.plugins.module_utils import task_control
 from ansible_collections.containerd.runtime.plugins.module_utils.client_images import RegistryOptions
@@ -295,9 +373,12 @@ def runtime_error(runtime, ctr_path):
 
 
 def validate(module):
-    """Check the parameters before anything runs; return the desired options without the image's part."""
+    """Check the parameters before anything runs; return the network plan (container_network.Plan)."""
     params = module.params
     errors = []
+    plan = container_network.Plan(params, params["namespace"] or "default") if params["state"] == "present" \
+        else container_network.Plan(dict(name=params["name"]), params["namespace"] or "default")
+    errors += plan.errors
     message = identifier_error(params["name"], "container name")
     if message:
         errors.append(message)
@@ -333,6 +414,9 @@ def validate(module):
             errors.append(error.message)
     if errors:
         module.fail_json(msg="; ".join(errors))
+    if plan:
+        cni.require_pyroute2(module)
+    return plan
 
 
 def image_for(module, client):
@@ -380,7 +464,14 @@ def remove(module, client, name, current, actions):
     return task, stopped_by
 
 
-def converge(module, client):
+def create_options(want, plan):
+    options = spec.create_options(want)
+    if plan:
+        options["labels"].update(plan.label())
+    return options
+
+
+def converge(module, client, plan):
     params = module.params
     name = params["name"]
     current = client.container_info(name)
@@ -393,6 +484,7 @@ def converge(module, client):
         if current is not None:
             differences.add("state", "present", "absent")
             _task, result["stopped_by"] = remove(module, client, name, current, actions)
+            actions += container_network.detach(module, current, module.check_mode)
         result["changed"] = bool(differences)
         if module._diff:
             result["diff"] = differences.diff()
@@ -402,39 +494,76 @@ def converge(module, client):
         raise spec.InvalidContainerSpec("user and hostname need containerd 1.7 or later: ctr %s cannot set them"
                                         % ".".join(str(part) for part in client.ctr_version))
     image, pull_actions = image_for(module, client)
+    if plan:
+        params["network_namespace"] = plan.netns_path
     want = spec.desired(params, image)
     actions += pull_actions
+    result["interfaces"] = []
+    network_changed = False
     if current is None:
         differences.add("state", "absent", "present")
+        if plan:
+            network_changed, result["interfaces"], more = container_network.attach_plan(module, plan)
+            actions += more
         actions.append("created container %s" % name)
         if not module.check_mode:
-            client.create_container(name, params["image"], spec.create_options(want))
+            create(module, client, name, want, plan)
     else:
         have = spec.actual(current)
         spec.compare(differences, want, have)
+        have_net, want_net = container_network.actual(current), plan.compared()
+        for key in ("networks", "ports"):
+            differences.compare(key, have_net[key], want_net[key])
         result["differences"] = list(differences.names)
         if params["recreate"] and not differences:
             differences.add("recreate", False, True)
         if differences:
-            recreate(module, client, name, current, want, actions, result)
+            if have_net != want_net:
+                actions += container_network.detach(module, current, module.check_mode)
+            network_changed, result["interfaces"] = recreate(module, client, name, current, want, actions, result,
+                                                             plan)
+        elif plan:
+            network_changed, result["interfaces"], more = container_network.attach_plan(module, plan)
+            actions += more
     result["container"] = spec.view(want, name)
-    result["changed"] = bool(differences)
+    result["container"].update(plan.compared())
+    result["changed"] = bool(differences) or network_changed
     if module._diff:
         result["diff"] = differences.diff()
     return result
 
 
-def recreate(module, client, name, current, want, actions, result):
-    """Re-create the container; a running or paused task is stopped first and brought back after."""
+def create(module, client, name, want, plan):
+    """Create the container; when that fails, a netns attached for it is detached and removed again."""
+    options = create_options(want, plan)
+    try:
+        client.create_container(name, module.params["image"], options)
+    except ContainerdError:
+        if plan:
+            try:
+                container_network.detach(module, {"Labels": options["labels"]}, False)
+            except cni.CniError:
+                pass
+        raise
+
+
+def recreate(module, client, name, current, want, actions, result, plan):
+    """Re-create the container; a running or paused task is stopped first and brought back after.
+
+    Returns (whether an attachment changed, the interfaces)."""
     task, result["stopped_by"] = remove(module, client, name, current, actions)
+    network_changed, interfaces = False, []
+    if plan:
+        network_changed, interfaces, more = container_network.attach_plan(module, plan)
+        actions += more
     actions.append("created container %s" % name)
     if module.check_mode:
         if task is not None and task["status"] in RUNNING:
             actions.append("started task %s" % name)
-        return
-    client.create_container(name, module.params["image"], spec.create_options(want))
+        return network_changed, interfaces
+    create(module, client, name, want, plan)
     if task is None or task["status"] not in RUNNING:
-        return
+        return network_changed, interfaces
     record = client.container_info(name)
     log_uri = (current.get("Labels") or {}).get(spec.LOG_URI_LABEL)
     task_control.start(client, name, record, log_uri)
@@ -442,6 +571,7 @@ def recreate(module, client, name, current, want, actions, result):
     if task["status"] != "running":
         client.pause_task(name)
         actions.append("paused task %s" % name)
+    return network_changed, interfaces
 
 
 def main():
@@ -477,13 +607,18 @@ def main():
             stop_timeout=dict(type="int", default=spec.DEFAULT_STOP_TIMEOUT),
             restart_policy=dict(type="str", default="no"),
             recreate=dict(type="bool", default=False),
+            networks=dict(type="list", elements="raw"),
+            ports=dict(type="list", elements="str"),
+            cni_conf_dir=dict(type="path", default=cni_config.DEFAULT_CONF_DIR),
+            cni_bin_dir=dict(type="list", elements="path", default=[cni_config.DEFAULT_BIN_DIR]),
+            cni_cache_dir=dict(type="path", default=cni.DEFAULT_CACHE_DIR),
         ),
         supports_check_mode=True,
     )
-    validate(module)
+    plan = validate(module)
     client = client_for(module)
     try:
-        module.exit_json(**converge(module, client))
+        module.exit_json(**converge(module, client, plan))
     except ContainerdError as error:
         fail(module, error)
 

@@ -17,6 +17,9 @@ description:
   - With a restart policy on the container (containerd's restart monitor), V(running) tells the monitor to
     keep the task running, and V(stopped) / V(absent) tell it to leave the task stopped, so a stop is not
     undone by the monitor.
+  - For a container on CNI networks (O(containerd.runtime.container#module:networks)), the network namespace is
+    re-created and re-attached before the task starts when it is gone or unhealthy (after a reboot, C(/run) is
+    empty); the networks come from the container's C(containerd.runtime/networks) label. This needs pyroute2.
 author:
   - containerd.runtime developers (@containerd-runtime)
 extends_documentation_fragment:
@@ -133,6 +136,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.containerd.runtime.plugins.module_utils import container_network
 from ansible_collections.containerd.runtime.plugins.module_utils import task_control
 from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
 from ansible_collections.containerd.runtime.plugins.module_utils.container_spec import (
@@ -201,6 +205,7 @@ def converge(module, client):
                 if not check:
                     client.label_container(name, {RESTART_STATUS_LABEL: "running"})
         else:
+            actions += container_network.reattach(module, record, check)
             actions.append("started task %s" % name)
             if not check:
                 log_uri = "file://" + params["log_path"] if params["log_path"] else None
