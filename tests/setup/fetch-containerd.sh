@@ -69,6 +69,14 @@ fetch "$CACHE/containerd-1.7" containerd/trixie
 fetch "$CACHE/containerd-2" containerd/sid
 fetch "$CACHE/tools" runc/bookworm busybox-static/bookworm docker-registry/bookworm containernetworking-plugins/bookworm
 
+# python3-apt (what ansible's apt module needs) and its dependencies beyond a minimal bookworm: served
+# with containerd and runc by the molecule `package` scenario's file: apt repository on its hosts
+if ! ls "$APT/debs"/python3-apt_*.deb >/dev/null 2>&1; then
+  ls "$APT/lists"/*bookworm*Packages* >/dev/null 2>&1 || apt-get "${APT_OPTS[@]}" -qq update
+  (cd "$APT/debs" && apt-get "${APT_OPTS[@]}" -qq download python3-apt/bookworm python-apt-common/bookworm \
+    distro-info-data/bookworm)
+fi
+
 for d in containerd-1.6 containerd-1.7 containerd-2; do
   printf '%s: ' "$d"; "$CACHE/$d/usr/bin/containerd" --version
 done
