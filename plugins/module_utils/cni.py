@@ -307,7 +307,9 @@ class CniRuntime(object):
             env.update({"CNI_CONTAINERID": container_id, "CNI_NETNS": netns or "", "CNI_IFNAME": ifname})
             if cni_args:
                 env["CNI_ARGS"] = ";".join("%s=%s" % (key, value) for key, value in cni_args)
-        data = json.dumps(plugin, sort_keys=True)
+        # VERSION needs no input, and plugins answer it without reading stdin: writing to a plugin that has
+        # already exited fails with EPIPE ("Error executing command."), so nothing is sent then.
+        data = None if command == "VERSION" else json.dumps(plugin, sort_keys=True)
         self.commands.append({"command": command, "plugin": path, "network": network, "container_id": container_id,
                               "ifname": ifname})
         rc, stdout, stderr = self.module.run_command([path], data=data, environ_update=env, check_rc=False)
