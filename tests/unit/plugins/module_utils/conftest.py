@@ -1,7 +1,9 @@
 """Captured output of real ctr 1.6, 1.7 and 2.x runs (tests/unit/fixtures/ctr/<version>/)."""
+import socket
 from pathlib import Path
 
 import pytest
+from stub_runner import StubRunner
 
 FIXTURES = Path(__file__).resolve().parents[3] / "unit" / "fixtures" / "ctr"
 VERSIONS = ["1.6", "1.7", "2.x"]
@@ -14,3 +16,27 @@ def captured(request):
         return (FIXTURES / request.param / name).read_text()
     read.version = request.param
     return read
+
+
+@pytest.fixture
+def stub_runner():
+    return StubRunner
+
+
+@pytest.fixture
+def listening_socket(tmp_path):
+    """A unix socket that exists and listens (the client checks the address before running ctr)."""
+    path = str(tmp_path / "c.sock")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)
+    yield path
+    server.close()
+
+
+@pytest.fixture
+def ctr(tmp_path):
+    """An executable file standing in for the ctr binary (the runner is stubbed, it never runs)."""
+    path = tmp_path / "ctr"
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return str(path)

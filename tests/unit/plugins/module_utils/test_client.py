@@ -1,6 +1,5 @@
 """The client builds argv lists and turns failures into typed errors (process layer stubbed)."""
 import os
-import socket
 
 import pytest
 
@@ -8,32 +7,7 @@ from ansible_collections.containerd.runtime.plugins.module_utils import errors
 from ansible_collections.containerd.runtime.plugins.module_utils.client import CtrClient
 from ansible_collections.containerd.runtime.plugins.module_utils.client_namespaces import not_empty_message
 
-
-class StubRunner:
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.calls = []
-
-    def __call__(self, argv, data=None):
-        self.calls.append(argv)
-        return self.replies.pop(0)
-
-
-@pytest.fixture
-def listening_socket(tmp_path):
-    path = str(tmp_path / "c.sock")
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(path)
-    yield path
-    server.close()
-
-
-@pytest.fixture
-def ctr(tmp_path):
-    path = tmp_path / "ctr"
-    path.write_text("#!/bin/sh\n")
-    path.chmod(0o755)
-    return str(path)
+from stub_runner import StubRunner
 
 
 def test_argv_carries_address_timeouts_and_namespace(ctr, listening_socket, captured):

@@ -3,29 +3,12 @@ import pytest
 
 from ansible_collections.containerd.runtime.plugins.module_utils import errors, parse
 from ansible_collections.containerd.runtime.plugins.module_utils.client import CtrClient
-
-
-class StubRunner:
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.calls = []
-
-    def __call__(self, argv, data=None):
-        self.calls.append(argv)
-        return self.replies.pop(0)
+from stub_runner import StubRunner
 
 
 @pytest.fixture
-def client(tmp_path):
-    import socket
-    ctr = tmp_path / "ctr"
-    ctr.write_text("#!/bin/sh\n")
-    ctr.chmod(0o755)
-    path = str(tmp_path / "c.sock")
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(path)
-    yield CtrClient(str(ctr), path, "web", 5, StubRunner())
-    server.close()
+def client(ctr, listening_socket, stub_runner):
+    return CtrClient(ctr, listening_socket, "web", 5, stub_runner())
 
 
 def test_create_stops_flag_parsing_before_the_command_only_for_ctr_1_6(client, captured):

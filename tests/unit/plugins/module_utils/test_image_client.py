@@ -1,6 +1,4 @@
 """Image operations of the client: argv per containerd version, registry failures typed (ctr stubbed)."""
-import socket
-
 import pytest
 
 from ansible_collections.containerd.runtime.plugins.module_utils import reference, registry
@@ -8,31 +6,13 @@ from ansible_collections.containerd.runtime.plugins.module_utils.client import C
 from ansible_collections.containerd.runtime.plugins.module_utils.client_images import RegistryOptions
 
 
-class StubRunner:
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.calls = []
-
-    def __call__(self, argv, data=None):
-        self.calls.append(argv)
-        return self.replies.pop(0)
-
-
 @pytest.fixture
-def client(tmp_path, captured):
+def client(ctr, listening_socket, captured, stub_runner):
     """A client whose first call answers ``ctr version`` of the captured version."""
-    path = str(tmp_path / "c.sock")
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(path)
-    ctr = tmp_path / "ctr"
-    ctr.write_text("#!/bin/sh\n")
-    ctr.chmod(0o755)
-    runner = StubRunner((0, captured("version.txt"), ""))
-    made = CtrClient(str(ctr), path, "ns", 5, runner)
+    made = CtrClient(ctr, listening_socket, "ns", 5, stub_runner((0, captured("version.txt"), "")))
     made.version()
     made.two = captured.version == "2.x"
-    yield made
-    server.close()
+    return made
 
 
 def tail(client):
