@@ -392,6 +392,15 @@ def tls_message(where, detail):
 
 # ---- ctr's registry failures ------------------------------------------------------------------------
 
+_ADDRESS = re.compile(r"(?:[a-z]+://)?\S+:\d+\S*")  # URLs and host:port, whose digits are no status codes
+
+
+def _names_status(text, *codes):
+    """Whether ``text`` (addresses removed) names one of the HTTP status ``codes`` as a whole number."""
+    text = _ADDRESS.sub(" ", text)
+    return any(re.search(r"(?<!\d)%s(?!\d)" % code, text) for code in codes)
+
+
 _REFUSED = ("connection refused", "no such host", "i/o timeout", "network is unreachable", "no route to host",
             "connection reset")
 
@@ -406,17 +415,17 @@ def registry_failure(error, ref, operation="pull"):
     where = ref.domain if hasattr(ref, "domain") else str(ref)
     args = (error.argv, error.rc, error.stderr)
     last = errors.ctr_message(text).lower()
-    if "401" in last or "unauthorized" in last or "authorization failed" in last:
+    if _names_status(last, 401) or "unauthorized" in last or "authorization failed" in last:
         return RegistryAuthError("registry %s rejected the credentials for %s %s: check username and password (%s)"
                                  % (where, operation, ref, detail), *args)
     if "x509" in lower or "certificate" in lower or "tls:" in lower:
         return RegistryTLSError(tls_message(where, detail), *args)
     if "http: server gave http response to https client" in lower:
         return RegistryTLSError("registry %s speaks plain HTTP: set plain_http (%s)" % (where, detail), *args)
-    if "401" in lower or "unauthorized" in lower:
+    if _names_status(lower, 401) or "unauthorized" in lower:
         return RegistryAuthError("registry %s rejected the credentials for %s %s: check username and password (%s)"
                                  % (where, operation, ref, detail), *args)
-    if "403" in lower or "forbidden" in lower or "denied" in lower or "405" in lower or "read-only" in lower \
+    if _names_status(lower, 403, 405) or "forbidden" in lower or "denied" in lower or "read-only" in lower \
             or "readonly" in lower or "unsupported" in lower or "method not allowed" in lower:
         return RegistryDenied("registry %s refused to %s %s (%s)" % (where, operation, ref, detail), *args)
     if any(marker in lower for marker in _REFUSED):

@@ -42,8 +42,15 @@ class PlayResult:
     def statuses(self):
         return [record["status"] for record in self.records]
 
+    def failures(self):
+        """``[(task name, msg)]`` of the failed tasks: what a failing assertion should show first."""
+        return [(record["task"], record["result"].get("msg")) for record in self.records
+                if record["status"] == "failed"]
+
     def __repr__(self):
-        return "PlayResult(rc=%s, records=%s, stderr=%s)" % (self.rc, self.records, self.stderr[-2000:])
+        # failures first: pytest cuts long reprs, and the failure message is what a reader needs
+        return "PlayResult(rc=%s, failures=%s, records=%s, stderr=%s)" % (
+            self.rc, self.failures(), self.records, self.stderr[-2000:])
 
 
 class Ansible:

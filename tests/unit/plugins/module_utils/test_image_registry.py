@@ -155,6 +155,13 @@ CTR_FAILURES = {
     "denied": ("ctr: failed to push: unexpected status from POST request to http://x/v2/a/blobs/uploads/: "
                "405 Method Not Allowed", registry.RegistryDenied),
     "missing": ("ctr: failed to resolve image: 127.0.0.1:5000/missing:1: not found", errors.NotFound),
+    # a port that contains 403 / 401 is no HTTP status (seen in CI: port 40325 read as "403 denied")
+    "refused-port-403xx": ('ctr: failed to resolve image: failed to do request: Head "http://127.0.0.1:40325/v2/'
+                           'down/busybox/manifests/1": dial tcp 127.0.0.1:40325: connect: connection refused',
+                           registry.RegistryUnreachable),
+    "refused-port-401xx": ('ctr: failed to resolve image: failed to do request: Head "http://127.0.0.1:40101/v2/'
+                           'a/manifests/1": dial tcp 127.0.0.1:40101: connect: connection refused',
+                           registry.RegistryUnreachable),
 }
 
 
