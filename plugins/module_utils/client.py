@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 
 from ansible_collections.containerd.runtime.plugins.module_utils import parse
 from ansible_collections.containerd.runtime.plugins.module_utils.client_containers import ContainerOps
@@ -46,6 +47,21 @@ class ModuleRunner(object):
 
     def __call__(self, argv, data=None):
         return self.module.run_command(argv, data=data, check_rc=False, binary_data=isinstance(data, bytes))
+
+
+class SubprocessRunner(object):
+    """Runs argv with ``subprocess`` (no shell) and returns (rc, stdout, stderr) as text.
+
+    Safe to call from several threads at once (``AnsibleModule.run_command`` forks with a ``preexec_fn``,
+    which is not): the ``workloads`` module reads through it concurrently.
+    """
+
+    def __call__(self, argv, data=None):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        proc = subprocess.run(argv, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        return (proc.returncode, proc.stdout.decode("utf-8", "surrogateescape"),
+                proc.stderr.decode("utf-8", "surrogateescape"))
 
 
 def socket_path(address):

@@ -90,6 +90,10 @@ class ContainerOps(object):
                         "config": self._image_config(image["digest"])}
         return None
 
+    def image_config(self, digest):
+        """The OCI image config of this host's platform for the image (index or manifest) ``digest``; {} if none."""
+        return self._image_config(digest)
+
     def _image_config(self, digest):
         blob = parse.parse_json_blob(self.run(["content", "get", digest]))
         if "manifests" in blob:

@@ -1,5 +1,4 @@
 """Fixtures of the container/task/task_exec tests (daemons, namespaces and images come from the top conftest)."""
-import json
 
 import pytest
 
@@ -15,15 +14,6 @@ def busybox_v2_archive():
     path = CACHE / "images" / "busybox-v2.tar"
     images.build_archive(path, marker="v2", ref=BUSYBOX)
     return path
-
-
-@pytest.fixture
-def info(containerd, namespace):
-    """info(name) -> the container record (ctr containers info JSON), or None when it does not exist."""
-    def read(name):
-        result = containerd.ctr("containers", "info", name, namespace=namespace, check=False)
-        return json.loads(result.stdout) if result.returncode == 0 else None
-    return read
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""Fixtures of the workloads module tests (daemons, namespaces, images and ansible come from the top conftest)."""
+import socket
+
+import pytest
+
+# a workload that stops on SIGTERM (busybox sleep as PID 1 ignores it and would wait for SIGKILL)
+GRACEFUL = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+
+
+@pytest.fixture
+def tasks(containerd, namespace):
+    """tasks() -> {name: status} from plain ctr tasks ls (status as ctr prints it, e.g. RUNNING)."""
+    def read():
+        return dict((line.split()[0], line.split()[2]) for line in containerd.lines("tasks", "ls", namespace=namespace)[1:])
+    return read
+
+
+@pytest.fixture
+def workload(busybox):
+    """workload(name, **keys) -> an entry running the busybox image with a command that stops on SIGTERM."""
+    def make(name, **keys):
+        entry = {"name": name, "image": busybox, "command": GRACEFUL}
+        entry.update(keys)
+        return entry
+    return make
+
+
+@pytest.fixture
+def workloads(ansible):
+    """workloads(entries, check=False, diff=False, **options) -> result of the workloads module."""
+    def run(entries, check=False, diff=False, **options):
+        args = {"workloads": entries}
+        args.update(options)
+        return ansible.module("workloads", args, check=check, diff=diff)
+    return run
+
+
+@pytest.fixture
+def unreachable_registry():
+    """host:port of a loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return "127.0.0.1:%d" % sock.getsockname()[1]
