@@ -4,6 +4,7 @@ Every daemon here comes from ``harness.daemon.ContainerdDaemon``; this is the on
 containerd. Daemons are per test session (per xdist worker) and shared by that version's tests, which
 keep out of each other's way by working in a namespace of their own.
 """
+import json
 import re
 import uuid
 
@@ -45,6 +46,15 @@ def namespace(request, containerd):
     name = "%s-%s" % (base, uuid.uuid4().hex[:8])
     yield name
     containerd.clean_namespace(name)
+
+
+@pytest.fixture
+def info(containerd, namespace):
+    """info(name) -> the container record (ctr containers info JSON), or None when it does not exist."""
+    def read(name):
+        result = containerd.ctr("containers", "info", name, namespace=namespace, check=False)
+        return json.loads(result.stdout) if result.returncode == 0 else None
+    return read
 
 
 @pytest.fixture

@@ -93,7 +93,6 @@ class Ansible:
         ``roles`` (role names or dicts such as ``{"role": "containerd.runtime.containerd"}``) run before the
         tasks, with ``play_vars`` as the play's vars; ``ignore_errors`` applies to ``tasks`` only.
         """
-        self.runs += 1
         defaults = dict(self.defaults, **(defaults or {}))
         play = {"hosts": "all" if inventory else "localhost", "gather_facts": False,
                 "tasks": [dict(task, ignore_errors=ignore_errors) for task in tasks]}
@@ -103,22 +102,43 @@ class Ansible:
             play["vars"] = dict(play_vars)
         if defaults:
             play["module_defaults"] = {GROUP: defaults}
-        playbook = self.workdir / ("play-%03d.yml" % self.runs)
-        record = self.workdir / ("play-%03d.json" % self.runs)
+        playbook = self.workdir / ("play-%03d.yml" % (self.runs + 1))
         playbook.write_text(json.dumps([play], indent=2))
+        return self.playbook(playbook, inventory=inventory, extra_vars=extra_vars, check=check, diff=diff, env=env,
+                             verbosity=verbosity)
+
+    def playbook(self, playbook, inventory=None, extra_vars=None, check=False, diff=False, limit=None, env=None,
+                 verbosity=0):
+        """Run an existing playbook: a file path, or a collection playbook name (``containerd.runtime.deploy``).
+
+        Every task's result is recorded. ``inventory`` is either ``{host: hostvars}`` (every host in group
+        ``all`` with the local connection) or a whole YAML-style inventory (``{"all": {"children": {...}}}``)
+        for plays that target a group; without it the play runs on ``localhost``. ``limit`` is ``--limit``;
+        ``env`` adds environment variables.
+        """
+        self.runs += 1
+        record = self.workdir / ("play-%03d.json" % self.runs)
         hosts = "localhost,"
         if inventory:
+            if set(inventory) == {"all"} and isinstance(inventory["all"], dict) and \
+                    set(inventory["all"]) <= {"hosts", "children", "vars"}:
+                data = inventory
+            else:
+                data = {"all": {"hosts": {name: dict({"ansible_connection": "local"}, **(variables or {}))
+                                          for name, variables in inventory.items()}}}
             hosts = str(self.workdir / ("inventory-%03d.json" % self.runs))
-            Path(hosts).write_text(json.dumps({"all": {"hosts": {
-                name: dict({"ansible_connection": "local"}, **(variables or {}))
-                for name, variables in inventory.items()}}}))
-        argv = [str(BIN / "ansible-playbook"), "-i", hosts, "-c", "local", str(playbook)]
+            Path(hosts).write_text(json.dumps(data))
+        path = Path(playbook)
+        target = str(path.resolve()) if path.exists() else str(playbook)
+        argv = [str(BIN / "ansible-playbook"), "-i", hosts, "-c", "local", target]
         if check:
             argv.append("--check")
         if diff:
             argv.append("--diff")
         if verbosity:
             argv.append("-" + "v" * verbosity)
+        if limit:
+            argv += ["--limit", limit if isinstance(limit, str) else ",".join(limit)]
         if extra_vars:
             argv += ["-e", json.dumps(extra_vars)]
         proc = subprocess.run(argv, cwd=self.workdir, capture_output=True, text=True, timeout=600, check=False,
