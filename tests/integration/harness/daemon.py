@@ -51,8 +51,6 @@ class ContainerdDaemon:
         self.log = self.base / "containerd.log"
         self.ctr_path = str(self.bin_dir / "ctr")
         self.proc = None
-        # a test run that is killed must not leave daemons behind; the demo's daemon outlives its starter
-        self.die_with_parent = True
 
     @property
     def pid(self):
@@ -77,7 +75,7 @@ class ContainerdDaemon:
             self.proc = subprocess.Popen(
                 [str(self.bin_dir / "containerd"), "--config", str(self.config)],
                 stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
-                preexec_fn=_die_with_parent if self.die_with_parent else None)
+                preexec_fn=_die_with_parent)  # a test run that is killed must not leave daemons behind
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -86,11 +84,6 @@ class ContainerdDaemon:
                 return self
             time.sleep(0.1)
         raise DaemonError(f"containerd {self.version} did not answer within {timeout}s: {self.log_tail()}")
-
-    def attach(self, pid):
-        """Adopt a daemon started by another process (the demo's), to stop it by PID later."""
-        self.proc = _AttachedProcess(pid)
-        return self
 
     def log_tail(self, lines=20):
         try:
@@ -197,39 +190,3 @@ def _die_with_parent():
     """In the child before exec: SIGKILL it when the process that started it dies (PR_SET_PDEATHSIG)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)
-
-
-class _AttachedProcess:
-    """The part of Popen that stop()/kill() use, for a daemon that is not our child."""
-
-    def __init__(self, pid):
-        self.pid = pid
-        self.returncode = None
-
-    def poll(self):
-        try:
-            with open("/proc/%d/stat" % self.pid) as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
-                    raise ProcessLookupError
-        except (OSError, ProcessLookupError):
-            self.returncode = 0
-        return self.returncode
-
-    def send_signal(self, sig):
-        os.kill(self.pid, sig)
-
-    def wait(self, timeout=None):
-        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
-        while self.poll() is None:
-            if time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.1)
-        return self.returncode
-
-
-def unmount_below(path):
-    prefix = str(path).rstrip("/") + "/"
-    with open("/proc/self/mounts") as mounts:
-        targets = [line.split()[1] for line in mounts if line.split()[1].startswith(prefix)]
-    for target in sorted(targets, key=len, reverse=True):
-        subprocess.run(["umount", "-l", target], check=False, capture_output=True)

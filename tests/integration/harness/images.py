@@ -42,8 +42,8 @@ def _add(tar, name, data=None, mode=0o644, symlink=None, directory=False):
         tar.addfile(info, io.BytesIO(data))
 
 
-def _layer(marker):
-    busybox = binaries.tool("busybox")
+def _layer(marker, busybox=None):
+    busybox = Path(busybox) if busybox else binaries.tool("busybox")
     applets = subprocess.run([str(busybox), "--list"], capture_output=True, text=True, check=True).stdout.split()
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -63,9 +63,11 @@ def _layer(marker):
     return diff, compressed.getvalue()
 
 
-def build_layout(marker="v1", cmd=("sh",), env=(PATH_ENV,), ref_names=()):
-    """Return {path: bytes} of an OCI image layout and the manifest digest."""
-    diff, layer = _layer(marker)
+def build_layout(marker="v1", cmd=("sh",), env=(PATH_ENV,), ref_names=(), busybox=None):
+    """Return {path: bytes} of an OCI image layout and the manifest digest.
+
+    ``busybox``: path of a static busybox binary; default the cached one of the test binaries."""
+    diff, layer = _layer(marker, busybox)
     config = json.dumps({
         "architecture": ARCH, "os": "linux",
         "config": {"Cmd": list(cmd), "Env": list(env), "WorkingDir": "/"},

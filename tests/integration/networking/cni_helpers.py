@@ -136,7 +136,8 @@ def remove_rules_mentioning(networks):
                 argv = shlex.split(line)
                 run(command, "-t", table, "-D", *argv[1:], check=False)
                 targets = [argv[1]] + [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "-j"]
-                chains.update((table, chain) for chain in targets if chain.startswith("CNI-"))
+                # a per-attachment chain goes; a top-level chain shared with other attachments stays
+                chains.update((table, chain) for chain in targets if chain.startswith("CNI-") and chain not in SHARED_CHAINS)
         for table, chain in chains:
             run(command, "-t", table, "-F", chain, check=False)
             run(command, "-t", table, "-X", chain, check=False)
