@@ -89,6 +89,13 @@ molecule_all > .build/reports/molecule.log 2>&1 &
 MOLECULE_PID=$!
 stage "integration tests" pytest_run .build/reports/integration.xml -q -n "${TEST_WORKERS:-3}" --dist loadgroup \
   tests/integration
+# The benchmark's smoke size: the script must run end to end; its speed target is met in the full run
+# (tests/bench/README.md), never asserted here.
+bench_smoke() {
+  .venv/bin/python tests/bench/noop_converge.py --sizes 3 --hosts 1 --repeat 1 --no-assert \
+    --json .build/reports/bench-noop-converge-smoke.json
+}
+stage "benchmark smoke" bench_smoke
 stage "collection build" collection_build
 stage "molecule scenarios" molecule_wait
 stage "ansible-test sanity" bash scripts/sanity.sh
