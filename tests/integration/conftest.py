@@ -1,4 +1,4 @@
-"""Fixtures: real containerd daemons of each version, per-test namespaces, images, an ansible runner.
+"""Fixtures: real containerd daemons of each version, per-test namespaces, registries, images, an ansible runner.
 
 Every daemon here comes from ``harness.daemon.ContainerdDaemon``; this is the only place tests start
 containerd. Daemons are per test session (per xdist worker) and shared by that version's tests, which
@@ -14,6 +14,7 @@ from harness import images
 from harness.ansible import Ansible
 from harness.binaries import CACHE, VERSIONS
 from harness.daemon import ContainerdDaemon
+from harness.registry import Registry
 
 BUSYBOX = "docker.io/library/busybox:test"
 
@@ -62,6 +63,45 @@ def ansible(tmp_path, containerd, namespace):
     """Runs plays on localhost against ``containerd``, in ``namespace`` unless a task says otherwise."""
     return Ansible(tmp_path / "ansible", defaults={
         "address": containerd.socket, "ctr_path": containerd.ctr_path, "namespace": namespace})
+
+
+# ---- registries (docker-registry on free loopback ports; the image and role tests use them) ----
+
+def _registry(mode, **kwargs):
+    registry = Registry(mode, **kwargs).start()
+    return registry
+
+
+@pytest.fixture(scope="session")
+def registry():
+    """A plain-HTTP registry on a free loopback port."""
+    registry = _registry("http")
+    yield registry
+    registry.destroy()
+
+
+@pytest.fixture(scope="session")
+def tls_registry():
+    """An HTTPS registry whose certificate is signed by a CA made for it; ``hosts_dir`` trusts that CA."""
+    registry = _registry("https")
+    yield registry
+    registry.destroy()
+
+
+@pytest.fixture(scope="session")
+def auth_registry():
+    """An HTTPS registry with htpasswd basic auth (``username``/``password``); ``hosts_dir`` trusts its CA."""
+    registry = _registry("auth")
+    yield registry
+    registry.destroy()
+
+
+@pytest.fixture(scope="session")
+def readonly_registry():
+    """A plain-HTTP registry in read-only mode: it refuses every push."""
+    registry = _registry("http", readonly=True)
+    yield registry
+    registry.destroy()
 
 
 @pytest.fixture(scope="session")

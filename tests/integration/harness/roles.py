@@ -136,6 +136,17 @@ class RoleHost:
     def rendered(self):
         return tomllib.loads(self.config.read_text())
 
+    def ctr(self, *args, namespace=None, check=True, timeout=120):
+        """Plain ``ctr`` against the role's daemon (same signature as ``ContainerdDaemon.ctr``)."""
+        argv = [str(self.bin / "ctr"), "--address", self.socket]
+        if namespace:
+            argv += ["--namespace", namespace]
+        result = subprocess.run(argv + [str(a) for a in args], capture_output=True, text=True, timeout=timeout,
+                                check=False)
+        if check:
+            assert result.returncode == 0, "%s: %s" % (" ".join(argv + [str(a) for a in args]), result.stderr)
+        return result
+
     def ctr_version(self):
         return subprocess.run([str(self.bin / "ctr"), "--address", self.socket, "version"], capture_output=True,
                               text=True, timeout=30, check=False)

@@ -1,7 +1,8 @@
-"""Fixtures of the image tests: real registries (docker-registry) and a second busybox image version.
+"""Fixtures of the image tests: a second busybox image version, a repository per test, and publishing.
 
-Registries are per test session (per xdist worker) and shared by the tests of every containerd version;
-tests keep out of each other's way with a repository of their own (``repo``, derived from the namespace).
+The registries themselves are fixtures of tests/integration/conftest.py (per test session, per xdist
+worker, shared by every containerd version); tests keep out of each other's way with a repository of
+their own (``repo``, derived from the namespace).
 """
 import uuid
 
@@ -9,46 +10,8 @@ import pytest
 
 from harness import images
 from harness.binaries import CACHE
-from harness.registry import Registry
 
 BUSYBOX = "docker.io/library/busybox:test"
-
-
-def _registry(mode, **kwargs):
-    registry = Registry(mode, **kwargs).start()
-    return registry
-
-
-@pytest.fixture(scope="session")
-def registry():
-    """A plain-HTTP registry on a free loopback port."""
-    registry = _registry("http")
-    yield registry
-    registry.destroy()
-
-
-@pytest.fixture(scope="session")
-def tls_registry():
-    """An HTTPS registry whose certificate is signed by a CA made for it; ``hosts_dir`` trusts that CA."""
-    registry = _registry("https")
-    yield registry
-    registry.destroy()
-
-
-@pytest.fixture(scope="session")
-def auth_registry():
-    """An HTTPS registry with htpasswd basic auth (``username``/``password``); ``hosts_dir`` trusts its CA."""
-    registry = _registry("auth")
-    yield registry
-    registry.destroy()
-
-
-@pytest.fixture(scope="session")
-def readonly_registry():
-    """A plain-HTTP registry in read-only mode: it refuses every push."""
-    registry = _registry("http", readonly=True)
-    yield registry
-    registry.destroy()
 
 
 @pytest.fixture(scope="session")
