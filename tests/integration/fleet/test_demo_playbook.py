@@ -11,7 +11,6 @@ end by name.
 import importlib.util
 import json
 import random
-import shlex
 import shutil
 import socket
 import sys
@@ -29,7 +28,7 @@ NETWORKING = Path(__file__).resolve().parent.parent / "networking"
 if str(NETWORKING) not in sys.path:
     sys.path.insert(0, str(NETWORKING))
 
-from cni_helpers import SHARED_CHAINS, chains, host_links, netns_names, remove_rules_mentioning, run  # noqa: E402
+from cni_helpers import host_links, netns_names, remove_rules_mentioning, run  # noqa: E402
 
 PLAYBOOK = "containerd.runtime.demo"
 BUSYBOX = "docker.io/library/busybox:test"
@@ -43,27 +42,9 @@ def _networking_fixtures():
     return module
 
 
-forwarding_restored = _networking_fixtures().forwarding_restored  # IP forwarding back as it was, after the session
-
-
-@pytest.fixture
-def empty_plugin_chains_removed():
-    """portmap's top-level chains (CNI-HOSTPORT-*, shared by every attachment) that this test brought and that
-    are empty at its end are removed with the jumps to them. A chain with rules in it belongs to a container
-    of another test running at the same time and stays (removing it would unpublish that test's ports)."""
-    before = {(command, table): chains(command, table) for command in ("iptables", "ip6tables")
-              for table in ("nat", "filter")}
-    yield
-    for (command, table), old in before.items():
-        rules = run(command + "-save", "-t", table).stdout.splitlines()
-        new = [chain for chain in SHARED_CHAINS if chain in chains(command, table) - old
-               and not any(line.startswith("-A %s " % chain) for line in rules)]
-        for line in rules:
-            argv = shlex.split(line)
-            if line.startswith("-A ") and "-j" in argv and argv[argv.index("-j") + 1] in new:
-                run(command, "-t", table, "-D", *argv[1:], check=False)
-        for chain in new:
-            run(command, "-t", table, "-X", chain, check=False)
+_networking = _networking_fixtures()
+forwarding_restored = _networking.forwarding_restored  # IP forwarding back as it was, after the session
+plugin_chains_removed = _networking.plugin_chains_removed  # portmap's shared chains, under the workers' lock
 
 
 def free_port():
@@ -141,7 +122,7 @@ class Demo:
 
 
 @pytest.fixture
-def demo(empty_plugin_chains_removed, busybox_archive):
+def demo(plugin_chains_removed, busybox_archive):
     host = RoleHost("2.x", tempfile.mkdtemp(prefix="cdemo-", dir="/tmp"))
     world = Demo(host, busybox_archive)
     try:
