@@ -190,3 +190,11 @@ def _die_with_parent():
     """In the child before exec: SIGKILL it when the process that started it dies (PR_SET_PDEATHSIG)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)
+
+
+def unmount_below(path):
+    prefix = str(path).rstrip("/") + "/"
+    with open("/proc/self/mounts") as mounts:
+        targets = [line.split()[1] for line in mounts if line.split()[1].startswith(prefix)]
+    for target in sorted(targets, key=len, reverse=True):
+        subprocess.run(["umount", "-l", target], check=False, capture_output=True)
