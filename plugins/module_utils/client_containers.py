@@ -49,7 +49,9 @@ class ContainerOps(object):
             args += ["--user", options["user"]]
         for flag in ("tty", "privileged", "read_only", "net_host"):
             if options.get(flag):
-                args.append("--" + flag.replace("_", "-"))
+                # "=true": ctr 1.6 took the "--" after the image and name for the container's name when a bare
+                # boolean flag came right before the image
+                args.append("--%s=true" % flag.replace("_", "-"))
         if options.get("network_namespace"):
             args += ["--with-ns", "network:%s" % options["network_namespace"]]
         if options.get("memory"):

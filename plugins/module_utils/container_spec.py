@@ -312,8 +312,19 @@ def compare(differences, want, have):
             continue
         if name == "image_digest" and (have[name] is None or want[name] is None):
             continue
+        if name == "env":
+            differences.compare(name, _env_as_declared(want, have), want[name])
+            continue
         differences.compare(name, have[name], want[name])
     return differences
+
+
+def _env_as_declared(want, have):
+    """``have``'s env without the ``HOSTNAME`` that ``ctr --net-host`` adds by itself (unless declared)."""
+    env = have["env"]
+    if have["net_host"] and "HOSTNAME" in env and "HOSTNAME" not in want["env"]:
+        env = dict((key, value) for key, value in env.items() if key != "HOSTNAME")
+    return env
 
 
 def create_options(want):

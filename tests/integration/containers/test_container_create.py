@@ -26,6 +26,16 @@ def test_create_predicts_in_check_mode_then_creates_and_is_unchanged_after(conta
     assert info("web")["CreatedAt"] == record["CreatedAt"]
 
 
+def test_a_net_host_container_is_unchanged_on_the_second_run(container, info):
+    # ctr --net-host adds HOSTNAME=<host name> to the environment by itself: that is no drift
+    created = container("host-net", command=["sleep", "1000"], net_host=True, env={"MODE": "test"})
+    assert created["status"] == "changed", created
+    record = info("host-net")
+    again = container("host-net", command=["sleep", "1000"], net_host=True, env={"MODE": "test"})
+    assert again["status"] == "ok" and again["differences"] == [], again
+    assert info("host-net")["CreatedAt"] == record["CreatedAt"]
+
+
 def test_absent_removes_the_container_its_task_and_its_snapshot(
         container, ansible, info, tasks, containerd, namespace):
     container("web", command=["sleep", "1000"], stop_timeout=1)

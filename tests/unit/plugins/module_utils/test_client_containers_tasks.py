@@ -24,7 +24,7 @@ def test_create_stops_flag_parsing_before_the_command_only_for_ctr_1_6(client, c
     assert create[-len(tail):] == tail
     for flag in (["--label", "team=web"], ["--env", "A=1"], ["--memory-limit", "1024"],
                  ["--cpu-quota", "50000", "--cpu-period", "100000"], ["--mount", "type=tmpfs,src=tmpfs,dst=/t,options=size=1m"],
-                 ["--net-host"]):
+                 ["--net-host=true"]):
         index = create.index(flag[0])
         assert create[index:index + len(flag)] == flag
     assert client.runner.calls[2][9:] == ["containers", "label", "c1", "io.containerd.image.config.stop-signal=SIGQUIT"]

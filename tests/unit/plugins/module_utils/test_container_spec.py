@@ -155,6 +155,15 @@ def test_the_comparison_names_each_differing_option():
     assert differences.before["memory"] is None and differences.after["memory"] == 512 * 1024 ** 2
 
 
+def test_the_hostname_that_ctr_net_host_adds_to_env_is_not_a_difference():
+    have = dict(spec.actual(record()), net_host=True)
+    have["env"] = dict(have["env"], HOSTNAME="host1")
+    want = dict(have, env=dict((k, v) for k, v in have["env"].items() if k != "HOSTNAME"))
+    assert spec.compare(Differences(), want, have).names == []
+    assert spec.compare(Differences(), dict(want, env=dict(want["env"], HOSTNAME="web")), have).names == ["env"]
+    assert spec.compare(Differences(), want, dict(have, net_host=False)).names == ["env", "net_host"]
+
+
 def test_owned_and_containerd_labels_are_not_compared_as_user_labels():
     data = record()
     data["Labels"].update({"containerd.io/restart.status": "running", "containerd.runtime/image-digest": "x",
