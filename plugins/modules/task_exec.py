@@ -56,6 +56,9 @@ options:
     default: false
 notes:
   - stdin of the command is empty.
+  - On a heavily loaded host, C(ctr) can lose output that a process writes just before it exits (containerd
+    cancels the copy of the output when the process is reaped); a command whose output matters should not
+    exit the instant it has written it.
 seealso:
   - module: ansible.builtin.command
   - module: containerd.runtime.task

@@ -19,7 +19,8 @@ def test_exec_returns_the_commands_rc_and_stdout(ansible, running):
 
 
 def test_a_successful_exec_is_changed_and_splits_a_string_command(ansible, running):
-    result = ansible.module("task_exec", {"name": running, "command": "sh -c 'echo out; echo err >&2'"})
+    # the sleep: ctr loses the output of a process that exits the instant it wrote it, on a loaded machine
+    result = ansible.module("task_exec", {"name": running, "command": "sh -c 'echo out; echo err >&2; sleep 1'"})
     assert result["status"] == "changed", result
     assert result["rc"] == 0 and result["stdout"] == "out\n" and result["stderr"] == "err\n"
 
