@@ -23,6 +23,15 @@ from ansible_collections.containerd.runtime.plugins.module_utils import cni_conf
 LABEL = "containerd.runtime/networks"
 
 
+def path_options():
+    """Argument spec of the CNI paths (doc fragment ``containerd.runtime.cni_paths``)."""
+    return dict(
+        cni_conf_dir=dict(type="path", default=cni_config.DEFAULT_CONF_DIR),
+        cni_bin_dir=dict(type="list", elements="path", default=[cni_config.DEFAULT_BIN_DIR]),
+        cni_cache_dir=dict(type="path", default=cni.DEFAULT_CACHE_DIR),
+    )
+
+
 def netns_name(namespace, name):
     return "%s--%s" % (namespace, name)
 

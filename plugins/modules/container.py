@@ -26,6 +26,7 @@ author:
 extends_documentation_fragment:
   - containerd.runtime.connection
   - containerd.runtime.connection.attributes
+  - containerd.runtime.cni_paths
 attributes:
   check_mode:
     support: full
@@ -200,19 +201,6 @@ options:
         (a network created with C(port_mappings=true)).
     type: list
     elements: str
-  cni_conf_dir:
-    description: Directory of the CNI network configuration files.
-    type: path
-    default: /etc/cni/net.d
-  cni_bin_dir:
-    description: Directories where the CNI plugin binaries are, searched in order (C(CNI_PATH)).
-    type: list
-    elements: path
-    default: [/opt/cni/bin]
-  cni_cache_dir:
-    description: libcni's cache directory, where attachment results are kept for C(CHECK) and C(DEL).
-    type: path
-    default: /var/lib/cni
 notes:
   - Compared options are O(image) (and the image's digest, so a tag moved to a new image re-creates the
     container), O(command), O(env), O(labels), O(mounts), O(user), O(working_dir), O(hostname), O(tty),
@@ -333,8 +321,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import cni
-from ansible_collections.containerd.runtime.plugins.module_utils import cni_config
+from ansible_collections.containerd.runtime.plugins.module_utils import container_network
 from ansible_collections.containerd.runtime.plugins.module_utils import container_spec as spec
 from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
 from ansible_collections.containerd.runtime.plugins.module_utils.container_state import converge, validate
@@ -376,9 +363,7 @@ def main():
             recreate=dict(type="bool", default=False),
             networks=dict(type="list", elements="raw"),
             ports=dict(type="list", elements="str"),
-            cni_conf_dir=dict(type="path", default=cni_config.DEFAULT_CONF_DIR),
-            cni_bin_dir=dict(type="list", elements="path", default=[cni_config.DEFAULT_BIN_DIR]),
-            cni_cache_dir=dict(type="path", default=cni.DEFAULT_CACHE_DIR),
+            **container_network.path_options()
         ),
         supports_check_mode=True,
     )

@@ -26,6 +26,7 @@ author:
 extends_documentation_fragment:
   - containerd.runtime.connection
   - containerd.runtime.connection.attributes
+  - containerd.runtime.cni_paths
 attributes:
   check_mode:
     support: full
@@ -90,19 +91,6 @@ options:
       - Pull over plain HTTP.
     type: bool
     default: false
-  cni_conf_dir:
-    description: Directory of the CNI network configuration files (see M(containerd.runtime.container)).
-    type: path
-    default: /etc/cni/net.d
-  cni_bin_dir:
-    description: Directories where the CNI plugin binaries are, searched in order (C(CNI_PATH)).
-    type: list
-    elements: path
-    default: [/opt/cni/bin]
-  cni_cache_dir:
-    description: libcni's cache directory.
-    type: path
-    default: /var/lib/cni
   parallel:
     description:
       - Number of read-only C(ctr) calls run at the same time while reading the current state.
@@ -198,8 +186,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import cni
-from ansible_collections.containerd.runtime.plugins.module_utils import cni_config
+from ansible_collections.containerd.runtime.plugins.module_utils import container_network
 from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec
 from ansible_collections.containerd.runtime.plugins.module_utils.workload_batch import Batch
 
@@ -213,10 +200,8 @@ def main():
             wait_healthy=dict(type="bool", default=True),
             hosts_dir=dict(type="path"),
             plain_http=dict(type="bool", default=False),
-            cni_conf_dir=dict(type="path", default=cni_config.DEFAULT_CONF_DIR),
-            cni_bin_dir=dict(type="list", elements="path", default=[cni_config.DEFAULT_BIN_DIR]),
-            cni_cache_dir=dict(type="path", default=cni.DEFAULT_CACHE_DIR),
             parallel=dict(type="int", default=4),
+            **container_network.path_options()
         ),
         supports_check_mode=True,
     )

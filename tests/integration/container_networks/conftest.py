@@ -4,7 +4,6 @@ The CNI helpers and the session/iptables fixtures are reused from ``tests/integr
 subnets differ (10.200-239.x.0/24), so these tests never share a subnet with the bare-netns tests running at
 the same time on the host.
 """
-import importlib.util
 import socket
 import sys
 from pathlib import Path
@@ -15,19 +14,13 @@ NETWORKING = Path(__file__).resolve().parent.parent / "networking"
 if str(NETWORKING) not in sys.path:
     sys.path.insert(0, str(NETWORKING))
 
+import cni_helpers  # noqa: E402
 from cni_helpers import CniWorld  # noqa: E402  (found through NETWORKING)
 from harness.ansible import Ansible  # noqa: E402
 from harness.binaries import cni_bin_dir  # noqa: E402
 
 
-def _networking_fixtures():
-    spec = importlib.util.spec_from_file_location("networking_conftest_shared", NETWORKING / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_shared = _networking_fixtures()
+_shared = cni_helpers.networking_fixtures("networking_conftest_shared")
 forwarding_restored = _shared.forwarding_restored
 plugin_chains_removed = _shared.plugin_chains_removed
 

@@ -8,7 +8,6 @@ Every run gets its own namespace, network, bridge, subnet (10.241-250.x.0/24, a 
 and a free port; whatever the CNI plugins left (netns, bridge, iptables rules, IPAM leases) is removed at the
 end by name.
 """
-import importlib.util
 import json
 import random
 import shutil
@@ -28,6 +27,7 @@ NETWORKING = Path(__file__).resolve().parent.parent / "networking"
 if str(NETWORKING) not in sys.path:
     sys.path.insert(0, str(NETWORKING))
 
+import cni_helpers  # noqa: E402
 from cni_helpers import host_links, netns_names, remove_rules_mentioning, run  # noqa: E402
 
 PLAYBOOK = "containerd.runtime.demo"
@@ -35,14 +35,7 @@ BUSYBOX = "docker.io/library/busybox:test"
 CNI_STATE = Path("/var/lib/cni")
 
 
-def _networking_fixtures():
-    spec = importlib.util.spec_from_file_location("networking_conftest_for_demo", NETWORKING / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_networking = _networking_fixtures()
+_networking = cni_helpers.networking_fixtures("networking_conftest_for_demo")
 forwarding_restored = _networking.forwarding_restored  # IP forwarding back as it was, after the session
 plugin_chains_removed = _networking.plugin_chains_removed  # portmap's shared chains, under the workers' lock
 

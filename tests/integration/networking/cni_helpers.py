@@ -1,4 +1,5 @@
 """Helpers of the networking tests: host state read with ip/iptables, names and dirs per test, cleanup."""
+import importlib.util
 import json
 import random
 import shlex
@@ -159,3 +160,12 @@ def chains(command="iptables", table="nat"):
     """Chains of an iptables table."""
     return {line.split()[0][1:] for line in run(command + "-save", "-t", table).stdout.splitlines()
             if line.startswith(":")}
+
+
+def networking_fixtures(name):
+    """The networking tests' conftest loaded as module ``name``, for other test dirs to reuse its fixtures
+    (``forwarding_restored``, ``plugin_chains_removed``) by assigning them in their own module."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
