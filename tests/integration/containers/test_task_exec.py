@@ -12,7 +12,7 @@ def running(container, ansible):
 
 
 def test_exec_returns_the_commands_rc_and_stdout(ansible, running):
-    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", "echo hi; exit 3"]})
+    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", "echo hi; sleep 1; exit 3"]})
     assert result["status"] == "failed"
     assert result["rc"] == 3 and result["stdout"] == "hi\n" and result["stdout_lines"] == ["hi"]
     assert "non-zero return code 3" in result["msg"]
@@ -39,7 +39,7 @@ def test_exec_is_skipped_in_check_mode(ansible, running, tmp_path):
 
 
 def test_exec_sets_env_user_and_working_dir(ansible, running):
-    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", 'echo "$GREETING $(id -u) $(pwd -P)"'],
+    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", 'echo "$GREETING $(id -u) $(pwd -P)"; sleep 1'],
                                           "env": {"GREETING": "hello"}, "user": "65534", "working_dir": "/var/www"})
     assert result["status"] == "changed", result
     assert result["stdout"] == "hello 65534 /var/www\n"
