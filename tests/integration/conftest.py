@@ -104,15 +104,48 @@ def readonly_registry():
     registry.destroy()
 
 
+def _busybox_archive(marker):
+    """OCI archive of the busybox test image whose /etc/image-marker is ``marker`` (cached across runs)."""
+    path = CACHE / "images" / ("busybox-%s.tar" % marker)
+    images.build_archive(path, marker=marker, ref=BUSYBOX)
+    return path
+
+
 @pytest.fixture(scope="session")
 def busybox_archive():
-    """OCI archive of the busybox test image (built once, cached across runs)."""
-    path = CACHE / "images" / "busybox-v1.tar"
-    images.build_archive(path, marker="v1", ref=BUSYBOX)
-    return path
+    """OCI archive of the busybox test image."""
+    return _busybox_archive("v1")
 
 
 @pytest.fixture
 def busybox(containerd, namespace, busybox_archive):
     """The busybox test image, imported into this test's namespace; returns its reference."""
     return images.import_image(containerd, namespace, busybox_archive, BUSYBOX)
+
+
+@pytest.fixture(scope="session")
+def busybox_v2_archive():
+    """A second build of the busybox test image under the same reference: the tag moves to a new digest."""
+    return _busybox_archive("v2")
+
+
+@pytest.fixture
+def repo(namespace):
+    """A registry repository name unique to this test (tests share the session's registries)."""
+    return namespace.lower()
+
+
+@pytest.fixture
+def publish(containerd):
+    """publish(registry, archive, repository, tag) pushes a test image with plain ctr; returns (ref, digest)."""
+    setup_namespaces = []
+
+    def push(registry, archive, repository, tag="latest"):
+        setup = "setup-%s" % uuid.uuid4().hex[:12]
+        setup_namespaces.append(setup)
+        ref = registry.push(containerd, setup, archive, BUSYBOX, repository, tag)
+        return ref, registry.digest(repository, tag)
+
+    yield push
+    for setup in setup_namespaces:
+        containerd.clean_namespace(setup)

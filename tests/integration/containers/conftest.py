@@ -2,19 +2,6 @@
 
 import pytest
 
-from harness import images
-from harness.binaries import CACHE
-
-BUSYBOX = "docker.io/library/busybox:test"
-
-
-@pytest.fixture(scope="session")
-def busybox_v2_archive():
-    """A second build of the busybox test image under the same reference: the tag moves to a new digest."""
-    path = CACHE / "images" / "busybox-v2.tar"
-    images.build_archive(path, marker="v2", ref=BUSYBOX)
-    return path
-
 
 @pytest.fixture
 def tasks(containerd, namespace):

@@ -7,6 +7,8 @@ The fixtures that build them are in conftest.py.
 import json
 import socket
 
+from harness import images
+
 BUSYBOX = "docker.io/library/busybox:test"
 BUSYBOX_V2 = "docker.io/library/busybox:v2"
 HOSTS = ("host1", "host2", "host3")
@@ -62,13 +64,8 @@ class Host:
         return None
 
     def marker(self, name="web"):
-        """The image marker (v1 / v2) the running task sees, read through its /proc root from the host.
-
-        Not through ``ctr tasks exec``: ctr can lose the output of a process that exits right after writing it.
-        """
-        task = self.task(name)
-        with open("/proc/%d/root/etc/image-marker" % task["pid"], encoding="utf-8") as marker:
-            return marker.read().strip()
+        """The image marker (v1 / v2) the running task sees."""
+        return images.marker_seen_by(self.task(name)["pid"])
 
 
 class Fleet:

@@ -124,3 +124,12 @@ def import_image(daemon, namespace, archive, ref):
         args.append("--local")
     daemon.ctr(*args, archive, namespace=namespace)
     return ref
+
+
+def marker_seen_by(pid):
+    """The image marker (``v1``, ``v2``) a running task sees, read from the host through ``/proc/<pid>/root``.
+
+    Not through ``ctr tasks exec``: ctr can lose the output of a process that exits right after writing it.
+    """
+    with open(f"/proc/{pid}/root/etc/image-marker", encoding="utf-8") as marker:
+        return marker.read().strip()

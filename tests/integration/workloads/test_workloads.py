@@ -1,7 +1,15 @@
 """workloads module: one call converges a host's workloads — against real containerd 1.6, 1.7 and 2.x."""
+from harness import images
 from harness.assertions import assert_clean_failure
 
 MANAGED = "containerd.runtime/managed-by"
+
+
+def image_marker(containerd, namespace, name):
+    """The marker (v1 / v2) of the image the running task of ``name`` sees."""
+    pid = [int(row.split()[1]) for row in containerd.lines("tasks", "ls", namespace=namespace)[1:]
+           if row.split()[0] == name][0]
+    return images.marker_seen_by(pid)
 
 
 def test_creates_and_starts_every_workload_then_a_second_run_changes_nothing(workloads, workload, info, tasks):
@@ -119,3 +127,31 @@ def test_bad_entries_fail_before_anything_changes_naming_each_entry(workloads, w
                          "workloads[2] (typo): unknown key colour",
                          "workloads[3] (noimage): image is required unless state is absent")
     assert info("ok") is None
+
+
+def test_pull_always_follows_a_moved_tag_and_recreates_only_its_workload(
+        workloads, workload, registry, publish, repo, busybox_archive, busybox_v2_archive, containerd, namespace,
+        info):
+    ref = publish(registry, busybox_archive, repo, "1")[0]
+    entries = [workload("web", image=ref, pull="always"), workload("other")]
+    assert workloads(entries, plain_http=True)["status"] == "changed"
+    assert workloads(entries, plain_http=True)["status"] == "ok"  # the tag did not move: nothing to do
+    other_created = info("other")["CreatedAt"]
+
+    new = publish(registry, busybox_v2_archive, repo, "1")[1]
+    check = workloads(entries, plain_http=True, check=True)
+    assert check["status"] == "changed", check
+    assert check["workloads"][0]["actions"] == ["pulled image %s" % ref, "stopped task web", "deleted task web",
+                                                "deleted container web", "created container web", "started task web"]
+    assert check["workloads"][1]["changed"] is False
+    assert image_marker(containerd, namespace, "web") == "v1"  # check mode changed nothing
+
+    real = workloads(entries, plain_http=True)
+    assert real["status"] == "changed", real
+    # the real run also says how the task stopped ("stopped task web with SIGTERM")
+    assert [action.split(" with ")[0] for action in real["workloads"][0]["actions"]] == check["workloads"][0]["actions"]
+    assert image_marker(containerd, namespace, "web") == "v2"
+    assert info("other")["CreatedAt"] == other_created
+    assert [row.split()[2] for row in containerd.lines("images", "ls", namespace=namespace)[1:]
+            if row.split()[0] == ref] == [new]
+    assert workloads(entries, plain_http=True)["status"] == "ok"
