@@ -45,13 +45,17 @@ def connection_errors(params):
     return errors
 
 
+def ctr_path_of(module):
+    """The ctr the module uses: O(ctr_path), else the first ctr in PATH or CTR_SEARCH_DIRS (None if none)."""
+    return module.params.get("ctr_path") or module.get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
+
+
 def client_for(module):
     """A CtrClient for the module's connection options; fails the module on bad options."""
     errors = connection_errors(module.params)
     if errors:
         module.fail_json(msg="; ".join(errors))
-    ctr_path = module.params.get("ctr_path") or module.get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
-    return CtrClient(ctr_path, address=module.params["address"], namespace=module.params["namespace"],
+    return CtrClient(ctr_path_of(module), address=module.params["address"], namespace=module.params["namespace"],
                      timeout=module.params["timeout"], runner=ModuleRunner(module))
 
 

@@ -16,6 +16,7 @@ from ansible_collections.containerd.runtime.plugins.module_utils import containe
 from ansible_collections.containerd.runtime.plugins.module_utils import container_spec as spec
 from ansible_collections.containerd.runtime.plugins.module_utils import task_control
 from ansible_collections.containerd.runtime.plugins.module_utils.client_images import RegistryOptions
+from ansible_collections.containerd.runtime.plugins.module_utils.common import ctr_path_of
 from ansible_collections.containerd.runtime.plugins.module_utils.diff import Differences
 from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
 from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import identifier_error, label_errors
@@ -78,7 +79,7 @@ def validate(module):
     if params["stop_timeout"] is not None and params["stop_timeout"] < 0:
         errors.append("stop_timeout must not be negative, got %s" % params["stop_timeout"])
     if params["state"] == "present" and params["runtime"]:
-        message = runtime_error(params["runtime"], params["ctr_path"] or module.get_bin_path("ctr"))
+        message = runtime_error(params["runtime"], ctr_path_of(module))
         if message:
             errors.append(message)
     if params["state"] == "present" and not errors:

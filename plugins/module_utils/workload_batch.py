@@ -20,9 +20,9 @@ from ansible_collections.containerd.runtime.plugins.module_utils import referenc
 from ansible_collections.containerd.runtime.plugins.module_utils import task_state
 from ansible_collections.containerd.runtime.plugins.module_utils import workload_health as health
 from ansible_collections.containerd.runtime.plugins.module_utils import workload_spec as wspec
-from ansible_collections.containerd.runtime.plugins.module_utils.client import CTR_SEARCH_DIRS, SubprocessRunner
+from ansible_collections.containerd.runtime.plugins.module_utils.client import SubprocessRunner
 from ansible_collections.containerd.runtime.plugins.module_utils.client_images import RegistryOptions
-from ansible_collections.containerd.runtime.plugins.module_utils.common import connection_errors
+from ansible_collections.containerd.runtime.plugins.module_utils.common import connection_errors, ctr_path_of
 from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
 from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import identifier_error
 from ansible_collections.containerd.runtime.plugins.module_utils.registry import DEFAULT_HOSTS_DIR, RegistryClient
@@ -118,7 +118,7 @@ class Batch(object):
     def run(self):
         self.validate()
         params = self.params
-        ctr_path = params["ctr_path"] or self.module.get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
+        ctr_path = ctr_path_of(self.module)
         namespaces = [entry["namespace"] for entry in self.entries]
         if params["prune"]:
             namespaces += list(params["prune_namespaces"] or [])

@@ -40,10 +40,9 @@ class NamespaceClient(object):
         self.client = client
         self.namespace = client.namespace
         self._lock = threading.Lock()
-        self._images = None
-        self._configs = {}
-        self._tasks = None
-        self._records = {}
+        self._lists = {}  # "images" / "tasks" -> {name: row}
+        self._configs = {}  # image config digest -> config
+        self._records = {}  # container name -> record (None when there is no such container)
 
     def __getattr__(self, name):
         attr = getattr(self.client, name)
@@ -60,40 +59,35 @@ class NamespaceClient(object):
     def forget(self, name=None, images=False):
         """Drop what was read about container ``name`` and the task list (and the image list)."""
         with self._lock:
-            self._tasks = None
+            self._lists.pop("tasks", None)
             self._records.pop(name, None)
             if images:
-                self._images = None
+                self._lists.pop("images", None)
 
     # ---- bulk reads -----------------------------------------------------------------------------------
 
+    def _read_once(self, cache, key, read):
+        """``cache[key]``, read with ``read()`` the first time; reads run outside the lock, so in parallel."""
+        with self._lock:
+            if key in cache:
+                return cache[key]
+        value = read()
+        with self._lock:
+            cache[key] = value
+        return value
+
     def load_images(self):
-        if self._images is None:
-            images = dict((image["name"], image) for image in self.client.images())
-            with self._lock:
-                self._images = images
-        return self._images
+        return self._read_once(self._lists, "images",
+                               lambda: dict((image["name"], image) for image in self.client.images()))
 
     def load_tasks(self):
-        if self._tasks is None:
-            tasks = dict((task["name"], task) for task in self.client.tasks())
-            with self._lock:
-                self._tasks = tasks
-        return self._tasks
+        return self._read_once(self._lists, "tasks", lambda: dict((task["name"], task) for task in self.client.tasks()))
 
     def load_config(self, digest):
-        if digest not in self._configs:
-            config = self.client.image_config(digest)
-            with self._lock:
-                self._configs[digest] = config
-        return self._configs[digest]
+        return self._read_once(self._configs, digest, lambda: self.client.image_config(digest))
 
     def load_record(self, name):
-        if name not in self._records:
-            record = self.client.container_info(name)
-            with self._lock:
-                self._records[name] = record
-        return self._records[name]
+        return self._read_once(self._records, name, lambda: self.client.container_info(name))
 
     # ---- the reads the converge code does ---------------------------------------------------------------
 
