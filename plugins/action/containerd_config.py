@@ -19,11 +19,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.containerd.runtime.plugins.module_utils.containerd_config import (
-    ConfigError,
-    build_config,
-    describe_paths,
-)
+from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import build_config, describe_paths
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidConfig
 
 try:
     import tomllib
@@ -136,7 +133,7 @@ class ActionModule(ActionBase):
             try:
                 config, version = build_config(default, _plain(args["settings"]), _plain(args["overrides"]))
                 text = tomli_w.dumps(config)
-            except ConfigError as error:
+            except InvalidConfig as error:
                 raise AnsibleActionFail(str(error))
             except (TypeError, ValueError) as error:
                 raise AnsibleActionFail("the merged config cannot be written as TOML: %s" % error)

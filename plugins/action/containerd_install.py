@@ -22,8 +22,8 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.containerd.runtime.plugins.module_utils import release
-
+from ansible_collections.containerd.runtime.plugins.module_utils._install import release
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
 try:
     import httpx
 except ImportError:  # pragma: no cover - reported when a download is needed
@@ -34,10 +34,6 @@ display = Display()
 MODULE = "containerd.runtime.containerd_install"
 DEFAULT_CACHE = "~/.cache/containerd.runtime"
 CHUNK = 1024 * 1024
-
-
-class DownloadError(Exception):
-    pass
 
 
 @contextmanager
@@ -82,13 +78,13 @@ class ReleaseCache(object):
         host = (parts.hostname or "local") + ("_%d" % parts.port if parts.port else "")
         segments = [segment for segment in parts.path.split("/") if segment not in ("", ".", "..")]
         if not segments:
-            raise DownloadError("cannot tell a file name from %s" % url)
+            raise ReleaseError("cannot tell a file name from %s" % url)
         return os.path.join(self.directory, host, *segments)
 
     def download(self, url, target):
         """Download ``url`` to ``target`` (through a partial file); retried on failures that may pass."""
         if httpx is None:
-            raise DownloadError("the controller needs the Python package httpx to download %s "
+            raise ReleaseError("the controller needs the Python package httpx to download %s "
                                 "(pip install httpx), or use download_on: host" % url)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         partial = "%s.part-%d" % (target, os.getpid())
@@ -102,7 +98,7 @@ class ReleaseCache(object):
                 try:
                     with client.stream("GET", url) as response:
                         if response.status_code == 404:
-                            raise DownloadError("%s does not exist (HTTP 404): is the version right?" % url)
+                            raise ReleaseError("%s does not exist (HTTP 404): is the version right?" % url)
                         if response.status_code >= 400:
                             last = "HTTP %d %s" % (response.status_code, response.reason_phrase)
                             if response.status_code < 500 and response.status_code not in (408, 429):
@@ -131,14 +127,14 @@ class ReleaseCache(object):
                 finally:
                     if os.path.exists(partial):
                         os.unlink(partial)
-        raise DownloadError("downloading %s failed after %d attempt(s): %s" % (url, attempt + 1, last))
+        raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, attempt + 1, last))
 
     def obtain(self, url):
         """Local path of ``url``: the file itself for a local path, else the cached copy; (path, downloaded)."""
         if is_local(url):
             path = local_path(url)
             if not os.path.isfile(path):
-                raise DownloadError("%s does not exist on the controller" % path)
+                raise ReleaseError("%s does not exist on the controller" % path)
             return path, False
         target = self.path_for(url)
         if os.path.isfile(target):
@@ -165,14 +161,14 @@ class ReleaseCache(object):
                 text = handle.read(CHUNK).decode("utf-8", "replace")
             try:
                 pinned = release.parse_checksum_file(text, name)
-            except release.ReleaseError as error:
-                raise DownloadError("%s: %s" % (sums_source, error))
+            except ReleaseError as error:
+                raise ReleaseError("%s: %s" % (sums_source, error))
         path, downloaded = self.obtain(url)
         digest = digest_of(path, pinned[0])
         if digest != pinned[1]:
             if not is_local(url):
                 os.unlink(path)  # never keep a bad file in the cache
-            raise DownloadError("checksum mismatch for %s: expected %s:%s, got %s:%s; nothing was installed"
+            raise ReleaseError("checksum mismatch for %s: expected %s:%s, got %s:%s; nothing was installed"
                                 % (url, pinned[0], pinned[1], pinned[0], digest))
         sha256 = digest if pinned[0] == "sha256" else digest_of(path, "sha256")
         return path, sha256, downloaded, sums_source
@@ -212,7 +208,7 @@ class ActionModule(ActionBase):
                 timeout=int(args.get("timeout", 60)), retries=int(args.get("retries", 3)),
                 validate_certs=boolean(args.get("validate_certs", True), strict=False))
             path, sha256, downloaded, sums_source = cache.verified(key, url, pinned)
-        except (DownloadError, release.ReleaseError) as error:
+        except (ReleaseError, ReleaseError) as error:
             return dict(failure, msg=str(error))
         except (IOError, OSError) as error:
             return dict(failure, msg="the controller's download cache failed: %s" % error)

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.containerd.runtime.plugins.module_utils.containerd_config import (
-    ConfigError,
-    has_credentials,
-    registry_hosts,
-)
+from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import has_credentials, registry_hosts
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidConfig
 
 
 def _registry_hosts(entry):
     try:
         return registry_hosts(entry)
-    except ConfigError as error:
+    except InvalidConfig as error:
         raise AnsibleFilterError(str(error)) from error
 
 

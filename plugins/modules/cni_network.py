@@ -313,8 +313,10 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import cni, cni_config
-from ansible_collections.containerd.runtime.plugins.module_utils.diff import Differences
+from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
+from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
+from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CniError, InvalidConflist
 
 BRIDGE_OPTIONS = ("bridge", "subnets", "gateway", "is_gateway", "ip_masq", "hairpin_mode", "promisc_mode", "mtu",
                   "routes", "port_mappings", "firewall", "ipam_data_dir")
@@ -420,7 +422,7 @@ def present(module, runtime):
     params = module.params
     try:
         desired = desired_conflist(params)
-    except cni_config.ConfigError as error:
+    except InvalidConflist as error:
         module.fail_json(msg=error.message)
     errors = cni_config.shape_errors(desired)
     binaries = cni_config.binary_errors(desired, runtime.bin_dirs)
@@ -535,7 +537,7 @@ def attached(module, runtime):
     mappings = []
     try:
         mappings = cni_config.parse_ports(params["ports"])
-    except cni_config.ConfigError as error:
+    except InvalidConflist as error:
         errors.append(error.message)
     if mappings and "portMappings" not in cni_config.capabilities(conflist):
         errors.append("network %s cannot publish ports: it has no plugin with the portMappings capability "
@@ -629,7 +631,7 @@ def main():
     runtime = cni.CniRuntime(module, module.params["bin_dir"], module.params["cache_dir"])
     try:
         result, differences = STATES[module.params["state"]](module, runtime)
-    except cni.CniError as error:
+    except CniError as error:
         result = error.details()
         module.fail_json(msg=error.message, **result)
     except (OSError, IOError) as error:

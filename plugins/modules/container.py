@@ -334,11 +334,11 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import container_network
-from ansible_collections.containerd.runtime.plugins.module_utils import container_spec as spec
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.container_state import converge, validate
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
+from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
+from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._container.converge import converge, validate
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 
 
 def main():
@@ -385,7 +385,7 @@ def main():
     client = client_for(module)
     try:
         module.exit_json(**converge(module, client, plan))
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error)
 
 

@@ -123,8 +123,8 @@ tasks:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 
 
 def gather(module, client):
@@ -154,7 +154,7 @@ def main():
     client = client_for(module)
     try:
         module.exit_json(**gather(module, client))
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error)
 
 

@@ -261,9 +261,9 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import release, staging
-
-
+from ansible_collections.containerd.runtime.plugins.module_utils._install import release
+from ansible_collections.containerd.runtime.plugins.module_utils._install import staging
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
 def validate(module):
     """Resolve the component, version, arch and directories; fail with a clear message on bad input."""
     params = module.params
@@ -272,18 +272,18 @@ def validate(module):
         version = arch = None
         if params["state"] == "present":
             if not params["version"]:
-                raise release.ReleaseError("version is required with state: present")
+                raise ReleaseError("version is required with state: present")
             version = release.normalize_version(params["version"])
             arch = release.normalize_arch(params["arch"] or platform.machine())
         release.parse_pinned(params["checksum"])
         if params["timeout"] <= 0:
-            raise release.ReleaseError("timeout must be a positive number of seconds, got %s" % params["timeout"])
+            raise ReleaseError("timeout must be a positive number of seconds, got %s" % params["timeout"])
         if params["retries"] < 0:
-            raise release.ReleaseError("retries must not be negative, got %s" % params["retries"])
+            raise ReleaseError("retries must not be negative, got %s" % params["retries"])
         for option in ("prefix", "dest"):
             if params[option] and not os.path.isabs(params[option]):
-                raise release.ReleaseError("%s must be an absolute path, got %s" % (option, params[option]))
-    except release.ReleaseError as error:
+                raise ReleaseError("%s must be an absolute path, got %s" % (option, params[option]))
+    except ReleaseError as error:
         module.fail_json(msg=str(error))
     dirs = release.role_dirs(key, params["prefix"], params["dest"])
     return key, version, arch, dirs
@@ -413,7 +413,7 @@ def main():
     key, version, arch, dirs = validate(module)
     try:
         result = converge(module, key, version, arch, dirs)
-    except release.ReleaseError as error:
+    except ReleaseError as error:
         module.fail_json(msg=str(error))
     except (IOError, OSError) as error:
         module.fail_json(msg="%s: %s" % (module.params["name"], error))

@@ -241,18 +241,19 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import reference
-from ansible_collections.containerd.runtime.plugins.module_utils.client_images import RegistryOptions
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.diff import Differences, labels_delta
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError, NotFound
-from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import label_errors
-from ansible_collections.containerd.runtime.plugins.module_utils.image_archive import (
+from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences, labels_delta
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
     ArchiveError,
-    archive_digest,
-    archive_images,
+    CollectionError,
+    InvalidReference,
+    NotFound,
 )
-from ansible_collections.containerd.runtime.plugins.module_utils.registry import (
+from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import label_errors
+from ansible_collections.containerd.runtime.plugins.module_utils._image.archive import archive_digest, archive_images
+from ansible_collections.containerd.runtime.plugins.module_utils._image.registry import (
     DEFAULT_HOSTS_DIR,
     RegistryClient,
 )
@@ -267,7 +268,7 @@ def validate(module):
         for value in values:
             try:
                 refs.setdefault(key, []).append(reference.parse(value))
-            except reference.InvalidReference as exc:
+            except InvalidReference as exc:
                 errors.append("%s: %s" % (key, exc.message))
     errors += label_errors(params["labels"])
     if params["state"] == "present" and params["source"] == "import" and not params["archive_path"]:
@@ -607,7 +608,7 @@ def main():
     client = client_for(module)
     try:
         module.exit_json(**Converger(module, client, name, tags).result())
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error)
 
 

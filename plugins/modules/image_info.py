@@ -95,9 +95,9 @@ missing:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import reference
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
+from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError, InvalidReference
 
 
 def main():
@@ -114,7 +114,7 @@ def main():
         for value in module.params["name"]:
             try:
                 names.append(reference.normalize(value))
-            except reference.InvalidReference as exc:
+            except InvalidReference as exc:
                 errors.append(exc.message)
         if errors:
             module.fail_json(msg="; ".join(errors))
@@ -122,7 +122,7 @@ def main():
     try:
         listing = client.images()
         checked = client.image_check(module.params["snapshotter"])
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error)
     images = []
     for image in sorted(listing, key=lambda item: item["name"]):

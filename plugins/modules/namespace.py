@@ -101,10 +101,13 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.diff import Differences, labels_delta
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
-from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import identifier_error, label_errors
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences, labels_delta
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import (
+    identifier_error,
+    label_errors,
+)
 
 
 def validate(module):
@@ -167,7 +170,7 @@ def main():
     client = client_for(module)
     try:
         module.exit_json(**converge(module, client))
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error)
 
 

@@ -136,9 +136,9 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
-from ansible_collections.containerd.runtime.plugins.module_utils.task_state import converge, validate
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._container.task_converge import converge, validate
 
 
 def main():
@@ -156,7 +156,7 @@ def main():
     client = client_for(module)
     try:
         module.exit_json(**converge(module, client))
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error)
 
 

@@ -122,13 +122,13 @@ import uuid
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils.container_spec import (
-    InvalidContainerSpec,
-    split_command,
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._container.spec import split_command
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
+    CollectionError,
+    InvalidContainerOptions,
 )
-from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
-from ansible_collections.containerd.runtime.plugins.module_utils.identifiers import identifier_error
+from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import identifier_error
 
 
 def build_argv(module):
@@ -139,7 +139,7 @@ def build_argv(module):
     argv = []
     try:
         argv = split_command(module.params["command"])
-    except InvalidContainerSpec as error:
+    except InvalidContainerOptions as error:
         errors.append(error.message)
     env = module.params["env"] or {}
     for key in env:
@@ -179,7 +179,7 @@ def main():
         exec_id = "ansible-" + uuid.uuid4().hex[:16]
         rc, stdout, stderr = client.exec_in_task(name, argv, exec_id, cwd=module.params["working_dir"],
                                                  user=module.params["user"], tty=module.params["tty"])
-    except ContainerdError as error:
+    except CollectionError as error:
         fail(module, error, argv=argv)
     result = dict(changed=True, rc=rc, stdout=stdout, stderr=stderr, stdout_lines=stdout.splitlines(),
                   stderr_lines=stderr.splitlines(), exec_id=exec_id, argv=argv)

@@ -189,9 +189,9 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils import container_network
-from ansible_collections.containerd.runtime.plugins.module_utils.common import argument_spec
-from ansible_collections.containerd.runtime.plugins.module_utils.workload_batch import Batch
+from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec
+from ansible_collections.containerd.runtime.plugins.module_utils._workloads.batch import Batch
 
 
 def main():

@@ -1,0 +1,115 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Container operations of the client (mixed into ``client.CtrClient``; uses ``self.run``)."""
+
+from __future__ import annotations
+
+import platform
+
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import NotFound
+
+_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
+         "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
+
+
+class ContainerOps(object):
+    def containers(self, namespace=None):
+        return parse.parse_containers(self.run(["containers", "ls"], namespace=namespace))
+
+    # ---- one container --------------------------------------------------------------------------------
+
+    def container_info(self, name):
+        """The container record (``ctr containers info`` JSON) or None when there is no such container."""
+        try:
+            return parse.parse_container_info(self.run(["containers", "info", name]))
+        except NotFound:
+            return None
+
+    def create_container(self, name, image, options):
+        """``ctr containers create`` from ``options`` (see container_spec.create_options)."""
+        args = ["containers", "create"]
+        if options.get("snapshotter"):
+            args += ["--snapshotter", options["snapshotter"]]
+        args += ["--runtime", options.get("runtime") or "io.containerd.runc.v2"]
+        for key, value in sorted((options.get("labels") or {}).items()):
+            args += ["--label", "%s=%s" % (key, value)]
+        for key, value in (options.get("env") or {}).items():
+            args += ["--env", "%s=%s" % (key, value)]
+        for mount in options.get("mounts") or []:
+            spec = "type=%s,src=%s,dst=%s" % (mount["type"], mount["source"], mount["target"])
+            if mount["options"]:
+                spec += ",options=" + ":".join(mount["options"])
+            args += ["--mount", spec]
+        if options.get("working_dir"):
+            args += ["--cwd", options["working_dir"]]
+        if options.get("hostname"):
+            args += ["--hostname", options["hostname"]]
+        if options.get("user"):
+            args += ["--user", options["user"]]
+        for flag in ("tty", "privileged", "read_only", "net_host"):
+            if options.get(flag):
+                # "=true": ctr 1.6 took the "--" after the image and name for the container's name when a bare
+                # boolean flag came right before the image
+                args.append("--%s=true" % flag.replace("_", "-"))
+        if options.get("network_namespace"):
+            args += ["--with-ns", "network:%s" % options["network_namespace"]]
+        if options.get("memory"):
+            args += ["--memory-limit", str(options["memory"])]
+        if options.get("cfs"):
+            args += ["--cpu-quota", str(options["cfs"][0]), "--cpu-period", str(options["cfs"][1])]
+        args += [image, name]
+        command = options.get("command") or []
+        if command and not self.has("flags_stop_at_arguments"):
+            # ctr 1.6 reorders flags found after the arguments (`sh -c` would be its --config): stop there
+            args.append("--")
+        args += command
+        self.run(args)
+        if options.get("stop_signal"):
+            # ctr always sets this label from the image (default SIGTERM): set the one asked for afterwards
+            self.label_container(name, {"io.containerd.image.config.stop-signal": options["stop_signal"]})
+
+    def label_container(self, name, labels):
+        """Set labels of a container; a value of None removes that label."""
+        if not labels:
+            return
+        args = ["containers", "label", name]
+        args += ["%s=%s" % (key, "" if value is None else value) for key, value in sorted(labels.items())]
+        self.run(args)
+
+    def delete_container(self, name):
+        """Delete a container and its snapshot (its task must be gone)."""
+        self.run(["containers", "delete", name])
+
+    # ---- the image a container is made from -------------------------------------------------------------
+
+    def image_for_container(self, reference):
+        """{'name', 'digest', 'config'} of an image present in the namespace (config: the OCI image config
+        of this host's platform), or None when the namespace has no such image."""
+        for image in parse.parse_images(self.run(["images", "ls"])):
+            if image["name"] == reference:
+                return {"name": reference, "digest": image["digest"],
+                        "config": self._image_config(image["digest"])}
+        return None
+
+    def image_config(self, digest):
+        """The OCI image config of this host's platform for the image (index or manifest) ``digest``; {} if none."""
+        return self._image_config(digest)
+
+    def _image_config(self, digest):
+        blob = parse.parse_json_blob(self.run(["content", "get", digest]))
+        if "manifests" in blob:
+            arch = _ARCH.get(platform.machine(), platform.machine())
+            chosen = None
+            for manifest in blob["manifests"]:
+                wanted = manifest.get("platform") or {}
+                if wanted.get("os", "linux") == "linux" and wanted.get("architecture", arch) == arch:
+                    chosen = manifest
+                    break
+            if chosen is None:
+                return {}
+            blob = parse.parse_json_blob(self.run(["content", "get", chosen["digest"]]))
+        config = (blob.get("config") or {}).get("digest")
+        if not config:
+            return {}
+        return parse.parse_json_blob(self.run(["content", "get", config]))

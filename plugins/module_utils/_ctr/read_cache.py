@@ -1,0 +1,159 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bulk, concurrent reads for the ``workloads`` module.
+
+``NamespaceClient`` stands in for a ``CtrClient`` of one namespace in the shared converge code
+(``container_state``, ``task_state``): its read-only answers (``container_info``, ``task``,
+``image_for_container``) come from reads done once for the whole batch — one ``images ls`` and one
+``tasks ls`` per namespace, one ``containers info`` per container, one config per image — which ``prefetch``
+runs concurrently. Every other call goes to the real client; a call that changes something forgets what was
+read about it, so the next read is a real one.
+
+In check mode nothing is written, so the converge code's later reads see the state before the run; ``predict_task``
+lets the caller record a predicted task status (a stop it would do) for the steps that follow.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
+
+WRITES = frozenset([
+    "create_container", "label_container", "delete_container", "start_task", "pause_task", "resume_task",
+    "kill_task", "delete_task", "stop_task", "pull_image", "exec_in_task",
+])
+
+
+def namespace_client(params, ctr_path, namespace, runner):
+    """A CtrClient for ``namespace`` with the module's connection options (one per namespace)."""
+    return NamespaceClient(CtrClient(ctr_path, address=params["address"], namespace=namespace,
+                                     timeout=params["timeout"], runner=runner))
+
+
+class NamespaceClient(object):
+    """A CtrClient of one namespace whose reads are served from the batch's bulk reads (see module doc)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.namespace = client.namespace
+        self._lock = threading.Lock()
+        self._lists = {}  # "images" / "tasks" -> {name: row}
+        self._configs = {}  # image config digest -> config
+        self._records = {}  # container name -> record (None when there is no such container)
+
+    def __getattr__(self, name):
+        attr = getattr(self.client, name)
+        if name not in WRITES:
+            return attr
+
+        def write(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self.forget(args[0] if args else None, images=name == "pull_image")
+        return write
+
+    def forget(self, name=None, images=False):
+        """Drop what was read about container ``name`` and the task list (and the image list)."""
+        with self._lock:
+            self._lists.pop("tasks", None)
+            self._records.pop(name, None)
+            if images:
+                self._lists.pop("images", None)
+
+    # ---- bulk reads -----------------------------------------------------------------------------------
+
+    def _read_once(self, cache, key, read):
+        """``cache[key]``, read with ``read()`` the first time; reads run outside the lock, so in parallel."""
+        with self._lock:
+            if key in cache:
+                return cache[key]
+        value = read()
+        with self._lock:
+            cache[key] = value
+        return value
+
+    def load_images(self):
+        return self._read_once(self._lists, "images",
+                               lambda: dict((image["name"], image) for image in self.client.images()))
+
+    def load_tasks(self):
+        return self._read_once(self._lists, "tasks", lambda: dict((task["name"], task) for task in self.client.tasks()))
+
+    def load_config(self, digest):
+        return self._read_once(self._configs, digest, lambda: self.client.image_config(digest))
+
+    def load_record(self, name):
+        return self._read_once(self._records, name, lambda: self.client.container_info(name))
+
+    # ---- the reads the converge code does ---------------------------------------------------------------
+
+    def container_info(self, name):
+        return copy.deepcopy(self.load_record(name))
+
+    def task(self, name):
+        task = self.load_tasks().get(name)
+        return dict(task) if task else None
+
+    def image_for_container(self, reference):
+        image = self.load_images().get(reference)
+        if image is None:
+            return None
+        return {"name": reference, "digest": image["digest"], "config": copy.deepcopy(self.load_config(image["digest"]))}
+
+    def local_digest(self, reference):
+        image = self.load_images().get(reference)
+        return image["digest"] if image else None
+
+    def predict_task(self, name, status):
+        """Check mode: the steps after a predicted stop see the task as ``status``."""
+        tasks = self.load_tasks()
+        with self._lock:
+            if name in tasks:
+                tasks[name] = dict(tasks[name], status=status)
+
+    def predict_digest(self, reference, digest):
+        """Check mode: the image ``reference`` will be pulled at ``digest`` (its config is taken as the local one)."""
+        images = self.load_images()
+        with self._lock:
+            if reference in images and images[reference]["digest"] != digest:
+                self._configs.setdefault(digest, self._configs.get(images[reference]["digest"]))
+                images[reference] = dict(images[reference], digest=digest)
+
+
+def prefetch(clients, wanted, images, listed, parallel):
+    """Read concurrently, with ``parallel`` workers, everything a batch needs; returns the containers listed.
+
+    ``clients``: namespace -> NamespaceClient; ``wanted``: [(namespace, container name)] whose records to read;
+    ``images``: {namespace: [references]} whose configs to read; ``listed``: namespaces whose containers to list
+    (for pruning; their records are read too). Raises the first read error.
+    """
+    listing = {}
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        jobs = []
+        for namespace, client in clients.items():
+            jobs.append(pool.submit(client.load_images))
+            jobs.append(pool.submit(client.load_tasks))
+            if namespace in listed:
+                listing[namespace] = pool.submit(client.client.containers)
+        for namespace, name in wanted:
+            jobs.append(pool.submit(clients[namespace].load_record, name))
+        for job in jobs:
+            job.result()
+        listing = dict((namespace, [row["name"] for row in job.result()]) for namespace, job in listing.items())
+        jobs = []
+        for namespace, references in images.items():
+            digests = set(clients[namespace].local_digest(reference) for reference in references)
+            for digest in sorted(digest for digest in digests if digest):
+                jobs.append(pool.submit(clients[namespace].load_config, digest))
+        declared = set(wanted)
+        for namespace, names in listing.items():
+            for name in names:
+                if (namespace, name) not in declared:
+                    jobs.append(pool.submit(clients[namespace].load_record, name))
+        for job in jobs:
+            job.result()
+    return listing

@@ -1,0 +1,44 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What differs between containerd releases, as one table (community.docker's ``option_minimal_versions`` is
+the model): each entry names the binary whose release decides it (``ctr``, the client's flag parsing; or
+``daemon``, the server's services) and the first release that has it. Only the client layer asks
+(``CtrBase.has``); modules and converge code name a feature, never a version.
+"""
+
+from __future__ import annotations
+
+FEATURES = {
+    # ctr containers create --user / --hostname
+    "container_user": ("ctr", (1, 7)),
+    "container_hostname": ("ctr", (1, 7)),
+    # ctr 1.7+ stops parsing flags at the first positional argument; 1.6 reorders flags found after the
+    # arguments (`sh -c` became its --config) unless `--` ends them
+    "flags_stop_at_arguments": ("ctr", (1, 7)),
+    # pulls and imports go through the 2.x transfer service: --skip-verify, refetching layers of unpacked
+    # snapshots and imports run in ctr itself only with --local
+    "transfer_service": ("daemon", (2, 0)),
+}
+
+# the user-facing options each feature stands for, for messages
+OPTIONS = {
+    "container_user": "user",
+    "container_hostname": "hostname",
+}
+
+
+def has(feature, ctr_version, daemon_version):
+    """Whether the releases at hand have ``feature`` (a key of FEATURES)."""
+    binary, minimal = FEATURES[feature]
+    return tuple((ctr_version if binary == "ctr" else daemon_version)[:2]) >= minimal
+
+
+def missing_message(features, ctr_version, daemon_version):
+    """Why options cannot be used with these releases (``features``: the ones they lack, of one binary)."""
+    binary, minimal = FEATURES[features[0]]
+    have = ctr_version if binary == "ctr" else daemon_version
+    names = [OPTIONS.get(feature, feature) for feature in features]
+    return "%s %s containerd %s or later: %s %s cannot set %s" % (
+        " and ".join(names), "need" if len(names) > 1 else "needs", ".".join(str(part) for part in minimal),
+        "ctr" if binary == "ctr" else "the daemon", ".".join(str(part) for part in have),
+        "them" if len(names) > 1 else "it")

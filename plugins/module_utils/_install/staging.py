@@ -1,0 +1,269 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Host side of ``containerd_install``: download with ansible's URL helpers, extract into a staging directory
+beside each destination, then rename file by file (previous files kept as hard links until all succeed).
+
+Only the standard library and ``ansible.module_utils.urls``: hosts need no extra Python packages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tarfile
+import tempfile
+import time
+import zlib
+
+from ansible.module_utils.urls import fetch_url
+
+from ansible_collections.containerd.runtime.plugins.module_utils._install import release
+from ansible_collections.containerd.runtime.plugins.module_utils._install.release import COMPONENTS, select_members
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
+
+STAGE_PREFIX = ".containerd-install-"
+
+
+def _is_local(url):
+    return url.startswith("/") or url.startswith("file://")
+
+
+def _local_path(url):
+    return url[len("file://"):] if url.startswith("file://") else url
+
+
+def fetch(module, url, target, timeout, retries):
+    """Download ``url`` (http(s), file:// or a path on the host) to ``target``; ReleaseError on failure."""
+    if _is_local(url):
+        try:
+            shutil.copyfile(_local_path(url), target)
+        except (IOError, OSError) as error:
+            raise ReleaseError("cannot read %s on the host: %s" % (url, error))
+        return
+    last = None
+    for attempt in range(max(retries, 0) + 1):
+        if attempt:
+            time.sleep(min(2 ** attempt, 10))
+        response, info = fetch_url(module, url, timeout=timeout)
+        status = info.get("status", -1)
+        if status == 404:
+            raise ReleaseError("%s does not exist (HTTP 404): is the version right?" % url)
+        if response is None or status >= 400 or status < 0:
+            last = "HTTP %s: %s" % (status, info.get("msg", "no answer")) if status > 0 else info.get("msg")
+            if 400 <= status < 500 and status not in (408, 429):
+                break
+            continue
+        expected = info.get("content-length")
+        try:
+            size = 0
+            with open(target, "wb") as out:
+                for block in iter(lambda: response.read(1024 * 1024), b""):
+                    out.write(block)
+                    size += len(block)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            last = "transfer interrupted: %s" % error
+            continue
+        if expected is not None and str(expected).isdigit() and int(expected) != size:
+            last = "transfer interrupted after %d of %s bytes" % (size, expected)
+            continue
+        return
+    raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, max(retries, 0) + 1, last))
+
+
+def fetch_text(module, url, timeout, retries, directory):
+    handle, tmp = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=directory)
+    os.close(handle)
+    try:
+        fetch(module, url, tmp, timeout, retries)
+        with open(tmp, "rb") as text:
+            return text.read(1024 * 1024).decode("utf-8", "replace")
+    finally:
+        os.unlink(tmp)
+
+
+def _extract(key, archive, stages):
+    """Write the archive's files into the staging directories; return {(role, name): staged path}."""
+    spec = COMPONENTS[key]
+    staged = {}
+    if spec["layout"] == "raw":
+        role = spec["binary"][0]
+        path = os.path.join(stages[role], spec["install_as"])
+        shutil.copyfile(archive, path)
+        os.chmod(path, 0o755)
+        return {(role, spec["install_as"]): path}
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            members = [member for member in tar.getmembers() if member.isreg()]
+            chosen, missing = select_members(key, [member.name for member in members])
+            if missing:
+                raise ReleaseError("the archive does not hold the expected files: %s missing" % ", ".join(missing))
+            for member in members:
+                if member.name not in chosen:
+                    continue
+                role, name = chosen[member.name]
+                path = os.path.join(stages[role], name)
+                source = tar.extractfile(member)
+                with open(path, "wb") as out:
+                    shutil.copyfileobj(source, out, 1024 * 1024)
+                os.chmod(path, 0o755)
+                staged[(role, name)] = path
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise ReleaseError("the archive is damaged or truncated (%s)" % error)
+    return staged
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Stage(object):
+    """Staging directories beside each destination directory; removed by ``cleanup``."""
+
+    def __init__(self, dirs):
+        self.dirs = dirs
+        self.stages = {}
+        self.created = []
+
+    def prepare(self):
+        for role, directory in sorted(self.dirs.items()):
+            try:
+                if not os.path.isdir(directory):
+                    os.makedirs(directory, 0o755)
+                    self.created.append(directory)
+                self.stages[role] = tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory)
+            except (IOError, OSError) as error:
+                raise ReleaseError("destination %s is not writable: %s" % (directory, error.strerror or error))
+        return self.stages
+
+    def main(self, key):
+        return self.stages[COMPONENTS[key]["binary"][0]]
+
+    def extract(self, key, archive):
+        try:
+            return _extract(key, archive, self.stages)
+        except (IOError, OSError) as error:
+            raise ReleaseError("cannot extract the archive into %s: %s" % (self.main(key), error))
+
+    def commit(self, staged, old_files):
+        """Rename staged files into place; remove ``old_files`` not replaced. Rolls back on any failure."""
+        placed = []  # (final path, backup path or None)
+        try:
+            for (role, name), path in sorted(staged.items()):
+                final = os.path.join(self.dirs[role], name)
+                backup = None
+                if os.path.lexists(final):
+                    backup = os.path.join(self.stages[role], ".old-" + name)
+                    os.link(final, backup)
+                os.rename(path, final)
+                placed.append((final, backup))
+        except (IOError, OSError) as error:
+            for final, backup in reversed(placed):
+                try:
+                    if backup:
+                        os.rename(backup, final)
+                    else:
+                        os.unlink(final)
+                except OSError:
+                    pass
+            raise ReleaseError("installing into %s failed, previous files restored: %s"
+                               % (", ".join(sorted(set(self.dirs.values()))), error))
+        finals = set(final for final, _backup in placed)
+        removed = []
+        for path in old_files:
+            if path not in finals and os.path.lexists(path):
+                os.unlink(path)
+                removed.append(path)
+        return sorted(finals), removed
+
+    def cleanup(self):
+        for stage in self.stages.values():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def is_executable(path):
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) and bool(mode & 0o111)
+
+
+def reported(module, path):
+    """(ran, version) of ``path --version``."""
+    if not is_executable(path):
+        return False, None
+    rc, out, err = module.run_command([path, "--version"], environ_update={"LC_ALL": "C"})
+    if rc != 0:
+        return False, None
+    return True, release.reported_version(out or err)
+
+
+def obtain(module, key, url, stage, result):
+    """Path on the host of the verified release file, and its sha256."""
+    params = module.params
+    pinned = release.parse_pinned(params["checksum"])
+    directory = stage.main(key)
+    if params["archive"]:
+        path = params["archive"]
+        if not os.path.isfile(path):
+            raise ReleaseError("archive %s does not exist on the host" % path)
+        source = path
+    else:
+        path = os.path.join(directory, release.file_name(url))
+        fetch(module, url, path, params["timeout"], params["retries"])
+        result["downloaded"] = True
+        source = url
+    if pinned is None:
+        name = release.file_name(source)
+        sums_url = release.checksum_url(key, source)
+        text = fetch_text(module, sums_url, params["timeout"], params["retries"], directory)
+        pinned = release.parse_checksum_file(text, name)
+        module.warn("the checksum of %s comes from %s, the same origin as the file; pin it with checksum: "
+                    "%s:%s" % (name, sums_url, pinned[0], pinned[1]))
+    digest = release.file_digest(path, pinned[0])
+    if digest != pinned[1]:
+        raise ReleaseError("checksum mismatch for %s: expected %s:%s, got %s:%s; nothing was installed"
+                           % (source, pinned[0], pinned[1], pinned[0], digest))
+    return path, digest if pinned[0] == "sha256" else release.file_digest(path)
+
+
+def check_staged(module, key, version, staged):
+    """The staged main binary must run and report the requested version before anything is replaced."""
+    role, binary = release.COMPONENTS[key]["binary"]
+    path = staged[(role, binary)]
+    ran, running = reported(module, path)
+    if not ran:
+        raise ReleaseError("the %s in the release file does not run on this host (wrong arch?); "
+                           "nothing was installed" % binary)
+    if not release.same_version(running, version):
+        raise ReleaseError("the %s in the release file reports version %s, not %s; nothing was installed"
+                           % (binary, running, version))
+
+
+def install(module, key, version, arch, dirs, manifest_path, current, result):
+    """Obtain, verify, stage, check and commit the release; write the manifest. Returns {path: sha256}."""
+    url = result["url"]
+    stage = Stage(dirs)
+    try:
+        stage.prepare()
+        archive, archive_sha256 = obtain(module, key, url, stage, result)
+        staged = stage.extract(key, archive)
+        check_staged(module, key, version, staged)
+        old_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]
+        hashes = dict((os.path.join(dirs[role], name), sha256(path))
+                      for (role, name), path in staged.items())
+        _finals, removed = stage.commit(staged, old_files)
+        release.write_manifest(manifest_path, release.make_manifest(key, version, arch, url, archive_sha256, hashes))
+    except (IOError, OSError) as error:
+        raise ReleaseError("installing %s failed: %s" % (key, error))
+    finally:
+        stage.cleanup()
+    result["removed"] = removed
+    result["checksum"] = "sha256:" + archive_sha256
+    return hashes
