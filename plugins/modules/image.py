@@ -237,379 +237,48 @@ diff:
   type: dict
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences, labels_delta
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
-    ArchiveError,
-    CollectionError,
-    InvalidReference,
-    NotFound,
+from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
+from ansible_collections.containerd.runtime.plugins.module_utils._image.converge import ImageConverger, validate
+
+ARGUMENT_SPEC = argument_spec(
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    source=dict(type="str", default="pull", choices=["pull", "import", "local"]),
+    archive_path=dict(type="path"),
+    pull=dict(type="str", default="missing", choices=["missing", "always"]),
+    platform=dict(type="str"),
+    all_platforms=dict(type="bool", default=False),
+    unpack=dict(type="bool", default=True),
+    snapshotter=dict(type="str"),
+    plain_http=dict(type="bool", default=False),
+    skip_verify=dict(type="bool", default=False),
+    hosts_dir=dict(type="path"),
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    tags=dict(type="list", elements="str"),
+    push=dict(type="bool", default=False),
+    export_path=dict(type="path"),
+    labels=dict(type="dict"),
+    purge_labels=dict(type="bool", default=False),
+    mount_path=dict(type="path"),
+    mounted=dict(type="bool", default=True),
 )
-from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import label_errors
-from ansible_collections.containerd.runtime.plugins.module_utils._image.archive import archive_digest, archive_images
-from ansible_collections.containerd.runtime.plugins.module_utils._image.registry import (
-    DEFAULT_HOSTS_DIR,
-    RegistryClient,
-)
-
-
-def validate(module):
-    """Parse the references and check option combinations before anything runs."""
-    params = module.params
-    errors = []
-    refs = {}
-    for key, values in (("name", [params["name"]]), ("tags", params["tags"] or [])):
-        for value in values:
-            try:
-                refs.setdefault(key, []).append(reference.parse(value))
-            except InvalidReference as exc:
-                errors.append("%s: %s" % (key, exc.message))
-    errors += label_errors(params["labels"])
-    if params["state"] == "present" and params["source"] == "import" and not params["archive_path"]:
-        errors.append("source=import needs archive_path")
-    if params["archive_path"] and params["source"] != "import":
-        errors.append("archive_path is only used with source=import")
-    if params["password"] is not None and not params["username"]:
-        errors.append("password needs username")
-    if params["platform"] and params["all_platforms"]:
-        errors.append("platform and all_platforms exclude each other")
-    if params["plain_http"] and params["skip_verify"]:
-        errors.append("plain_http and skip_verify exclude each other (skip_verify is for HTTPS registries)")
-    if params["export_path"] and os.path.isdir(params["export_path"]):
-        errors.append("export_path %s is a directory; give the archive's file name" % params["export_path"])
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-    name = refs["name"][0]
-    tags = []
-    for tag in refs.get("tags", []):
-        if tag != name and tag not in tags:
-            tags.append(tag)
-    return name, tags
-
-
-def registry_options(module):
-    params = module.params
-    hosts_dir = params["hosts_dir"]
-    if hosts_dir is None and os.path.isdir(DEFAULT_HOSTS_DIR):
-        hosts_dir = DEFAULT_HOSTS_DIR
-    return RegistryOptions(plain_http=params["plain_http"], skip_verify=params["skip_verify"], hosts_dir=hosts_dir,
-                           username=params["username"], password=params["password"])
-
-
-def short(digest):
-    return (digest or "unknown digest")[:19]
-
-
-class Converger(object):
-    """Desired vs actual for one image; acts unless check mode."""
-
-    def __init__(self, module, client, name, tags):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.name = name
-        self.tags = tags
-        self.check = module.check_mode
-        self.differences = Differences()
-        self.actions = []
-        self.options = registry_options(module)
-        self.registry = RegistryClient(
-            username=self.options.username, password=self.options.password, plain_http=self.options.plain_http,
-            skip_verify=self.options.skip_verify, hosts_dir=self.options.hosts_dir, timeout=self.params["timeout"])
-        self._listing = None
-        self._checked = None
-
-    # ---- what is there ----------------------------------------------------------------------------
-
-    def listing(self, refresh=False):
-        if self._listing is None or refresh:
-            self._listing = dict((image["name"], image) for image in self.client.images())
-        return self._listing
-
-    def checked(self, refresh=False):
-        if self._checked is None or refresh:
-            self._checked = self.client.image_check(self.params["snapshotter"])
-        return self._checked
-
-    def usable(self, image):
-        """Present, complete and (when unpack) unpacked: nothing to fetch."""
-        if image is None:
-            return False
-        check = self.checked().get(image["name"])
-        if check is None or not check["complete"]:
-            return False
-        if self.params["unpack"] and not check["unpacked"]:
-            return False
-        return True
-
-    def why_missing(self, image):
-        if image is None:
-            return "missing"
-        check = self.checked().get(image["name"])
-        if check is None or not check["complete"]:
-            return "incomplete"
-        return "not unpacked"
-
-    # ---- present ----------------------------------------------------------------------------------
-
-    def present(self):
-        before = self.listing().get(str(self.name))
-        source = self.params["source"]
-        if source == "pull":
-            digest = self.ensure_pulled(before)
-        elif source == "import":
-            digest = self.ensure_imported(before)
-        else:
-            if before is None:
-                raise NotFound("image %s does not exist in namespace %s, and source=local does not fetch it: pull "
-                               "or import it first" % (self.name, self.client.namespace))
-            digest = before["digest"]
-        self.differences.compare("digest", before["digest"] if before else None, digest)
-        if before is None:
-            self.differences.add("state", "absent", "present")
-        self.ensure_tags(digest)
-        labels = self.ensure_labels(before)
-        if self.params["push"]:
-            self.ensure_pushed(digest)
-        if self.params["export_path"]:
-            self.ensure_exported(digest)
-        mount_path = self.ensure_mount(present=True)
-        after = None if (self.check and self._listing_stale) else self.listing(refresh=True).get(str(self.name))
-        return self.image_result(after, digest, labels, mount_path)
-
-    _listing_stale = False
-
-    def ensure_pulled(self, before):
-        if self.usable(before) and self.params["pull"] == "missing":
-            return before["digest"]
-        reason = self.why_missing(before) if not self.usable(before) else None
-        if self.check:
-            remote = self.registry.digest(self.name)
-            if remote is None:
-                raise NotFound("pull: %s not found in its registry" % self.name)
-            if reason is None and remote == before["digest"]:
-                return remote
-            self.actions.append(self.pull_action(before, remote, reason))
-            self._listing_stale = True
-            return remote
-        self.client.pull_image(self.name, self.options, platform=self.params["platform"],
-                               all_platforms=self.params["all_platforms"], snapshotter=self.params["snapshotter"],
-                               refetch=reason == "incomplete")
-        after = self.listing(refresh=True).get(str(self.name))
-        if after is None:
-            raise NotFound("ctr pulled %s but the image is not listed afterwards" % self.name)
-        self.checked(refresh=True)
-        if reason is not None or before is None or after["digest"] != before["digest"]:
-            self.actions.append(self.pull_action(before, after["digest"], reason))
-        return after["digest"]
-
-    def pull_action(self, before, digest, reason):
-        if before is None:
-            return "pulled %s (%s)" % (self.name, short(digest))
-        if reason is not None and before["digest"] == digest:
-            return "pulled %s again (%s locally)" % (self.name, reason)
-        return "pulled %s: %s -> %s" % (self.name, short(before["digest"]), short(digest))
-
-    def ensure_imported(self, before):
-        path = self.params["archive_path"]
-        images = archive_images(path)
-        names = [image["name"] for image in images if image["name"]]
-        wanted = [image for image in images if image["name"] == str(self.name)]
-        if wanted:
-            archived = wanted[0]
-        elif len(images) == 1:
-            archived = images[0]
-        else:
-            raise ArchiveError("archive %s holds %s, not %s: name one of them"
-                               % (path, ", ".join(names) or "no named image", self.name))
-        digest = archived["digest"]
-        reason = None if self.usable(before) else self.why_missing(before)
-        if reason is None and (digest is None or digest == before["digest"]):
-            return before["digest"]
-        action = "imported %s from %s" % (self.name, path)
-        if before is not None and reason is None:
-            action += ": %s -> %s" % (short(before["digest"]), short(digest))
-        elif reason not in (None, "missing"):
-            action += " (%s locally)" % reason
-        self.actions.append(action)
-        if self.check:
-            self._listing_stale = True
-            return digest
-        existed = set(self.listing())
-        self.client.import_image(path, platform=self.params["platform"], all_platforms=self.params["all_platforms"],
-                                 unpack=self.params["unpack"], snapshotter=self.params["snapshotter"])
-        listing = self.listing(refresh=True)
-        if archived["name"] != str(self.name):
-            if archived["name"] is None or archived["name"] not in listing:
-                raise ArchiveError("ctr imported %s but no image named in it appeared; name the image in the archive"
-                                   % path)
-            self.client.tag_image(archived["name"], self.name)
-            if archived["name"] not in existed:
-                self.client.remove_images([archived["name"]])
-            listing = self.listing(refresh=True)
-        self.checked(refresh=True)
-        after = listing.get(str(self.name))
-        if after is None:
-            raise ArchiveError("ctr imported %s but %s is not listed afterwards" % (path, self.name))
-        return after["digest"]
-
-    def ensure_tags(self, digest):
-        if not self.tags:
-            return
-        before, after = {}, {}
-        for tag in self.tags:
-            current = self.listing().get(str(tag))
-            before[str(tag)] = current["digest"] if current else None
-            after[str(tag)] = digest
-            if current is not None and digest is not None and current["digest"] == digest:
-                continue
-            if current is None:
-                self.actions.append("tagged %s as %s" % (self.name, tag))
-            else:
-                self.actions.append("moved tag %s from %s to %s" % (tag, short(current["digest"]), short(digest)))
-            if not self.check:
-                self.client.tag_image(self.name, tag)
-        self.differences.compare("tags", before, after)
-
-    def ensure_labels(self, before):
-        current = {}
-        image = before if self.check else self.listing().get(str(self.name))
-        if image is not None:
-            current = image["labels"]
-        changes, labels = labels_delta(current, self.params["labels"], self.params["purge_labels"])
-        if changes:
-            self.differences.add("labels", current, labels)
-            self.actions.append("set labels of %s: %s" % (self.name, ", ".join(sorted(changes))))
-            if not self.check:
-                self.client.set_image_labels(self.name, changes)
-        return labels
-
-    def ensure_pushed(self, digest):
-        before, after = {}, {}
-        for ref in [self.name] + self.tags:
-            remote = self.registry.digest(ref, capability="push")
-            before[str(ref)] = remote
-            after[str(ref)] = digest
-            if remote is not None and remote == digest:
-                continue
-            self.actions.append("pushed %s (%s)" % (ref, short(digest)))
-            if not self.check:
-                self.client.push_image(ref, self.options, platform=self.params["platform"])
-        self.differences.compare("pushed", before, after)
-
-    def ensure_exported(self, digest):
-        path = self.params["export_path"]
-        current = archive_digest(path, str(self.name))
-        if current is not None and current == digest:
-            return
-        self.differences.add("export", {"path": path, "digest": current}, {"path": path, "digest": digest})
-        self.actions.append("exported %s to %s" % (self.name, path))
-        if not self.check:
-            self.client.export_image(path, [self.name], platform=self.params["platform"],
-                                     all_platforms=self.params["all_platforms"])
-
-    def ensure_mount(self, present):
-        path = self.params["mount_path"]
-        if not path:
-            return None
-        mounted = self.client.is_mounted(path)
-        wanted = present and self.params["mounted"]
-        if mounted == wanted:
-            return path if mounted else None
-        self.differences.add("mounted", {"path": path, "mounted": mounted}, {"path": path, "mounted": wanted})
-        if wanted:
-            self.actions.append("mounted %s read-only at %s" % (self.name, path))
-            if not self.check:
-                self.client.mount_image(self.name, path, snapshotter=self.params["snapshotter"],
-                                        platform=self.params["platform"])
-            return path
-        self.actions.append("unmounted %s" % path)
-        if not self.check:
-            self.client.unmount_image(path, snapshotter=self.params["snapshotter"])
-        return None
-
-    def image_result(self, image, digest, labels, mount_path):
-        if image is None:
-            image = {"name": str(self.name), "digest": digest, "media_type": None, "size": None, "size_bytes": None,
-                     "platforms": [], "labels": labels}
-        result = dict(image)
-        result["digest"] = digest if digest is not None else image.get("digest")
-        result["labels"] = labels
-        result["tags"] = [str(tag) for tag in self.tags]
-        result["mount_path"] = mount_path
-        return result
-
-    # ---- absent -----------------------------------------------------------------------------------
-
-    def absent(self):
-        self.ensure_mount(present=False)
-        listing = self.listing()
-        before, after = {}, {}
-        doomed = []
-        for ref in [self.name] + self.tags:
-            image = listing.get(str(ref))
-            if image is not None:
-                before[str(ref)] = image["digest"]
-                after[str(ref)] = None
-                doomed.append(ref)
-        if doomed:
-            self.differences.add("state", "present", "absent")
-            self.differences.add("digest", before, after)
-            self.actions.append("removed %s" % ", ".join(str(ref) for ref in doomed))
-            if not self.check:
-                self.client.remove_images(doomed)
-        return None
-
-    def result(self):
-        if self.params["state"] == "present":
-            image = self.present()
-        else:
-            image = self.absent()
-        result = dict(changed=bool(self.differences) or bool(self.actions), image=image, actions=self.actions)
-        if self.module._diff:
-            result["diff"] = self.differences.diff()
-        return result
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            source=dict(type="str", default="pull", choices=["pull", "import", "local"]),
-            archive_path=dict(type="path"),
-            pull=dict(type="str", default="missing", choices=["missing", "always"]),
-            platform=dict(type="str"),
-            all_platforms=dict(type="bool", default=False),
-            unpack=dict(type="bool", default=True),
-            snapshotter=dict(type="str"),
-            plain_http=dict(type="bool", default=False),
-            skip_verify=dict(type="bool", default=False),
-            hosts_dir=dict(type="path"),
-            username=dict(type="str"),
-            password=dict(type="str", no_log=True),
-            tags=dict(type="list", elements="str"),
-            push=dict(type="bool", default=False),
-            export_path=dict(type="path"),
-            labels=dict(type="dict"),
-            purge_labels=dict(type="bool", default=False),
-            mount_path=dict(type="path"),
-            mounted=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    name, tags = validate(module)
-    client = client_for(module)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        module.exit_json(**Converger(module, client, name, tags).result())
+        name, tags = validate(module.params)
+        client = client_for(module)
+        run = RunContext(check_mode=module.check_mode, diff=module._diff)
+        outcome = ImageConverger(module.params, client, run, name, tags).converge()
     except CollectionError as error:
         fail(module, error)
+    module.exit_json(**outcome.result(diff=run.diff))
 
 
 if __name__ == "__main__":

@@ -95,44 +95,25 @@ missing:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError, InvalidReference
+from ansible_collections.containerd.runtime.plugins.module_utils._image.info import image_info, wanted_names
+
+ARGUMENT_SPEC = argument_spec(
+    name=dict(type="list", elements="str", aliases=["names"]),
+    snapshotter=dict(type="str"),
+)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            name=dict(type="list", elements="str", aliases=["names"]),
-            snapshotter=dict(type="str"),
-        ),
-        supports_check_mode=True,
-    )
-    names = None
-    if module.params["name"]:
-        names, errors = [], []
-        for value in module.params["name"]:
-            try:
-                names.append(reference.normalize(value))
-            except InvalidReference as exc:
-                errors.append(exc.message)
-        if errors:
-            module.fail_json(msg="; ".join(errors))
-    client = client_for(module)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        listing = client.images()
-        checked = client.image_check(module.params["snapshotter"])
+        names = wanted_names(module.params)
+        client = client_for(module)
+        found = image_info(client, names, module.params["snapshotter"])
     except CollectionError as error:
         fail(module, error)
-    images = []
-    for image in sorted(listing, key=lambda item: item["name"]):
-        if names is not None and image["name"] not in names:
-            continue
-        check = checked.get(image["name"]) or {}
-        images.append(dict(image, complete=bool(check.get("complete")), unpacked=bool(check.get("unpacked"))))
-    found = set(image["name"] for image in images)
-    module.exit_json(changed=False, images=images,
-                     missing=[name for name in (names or []) if name not in found])
+    module.exit_json(changed=False, **found)
 
 
 if __name__ == "__main__":

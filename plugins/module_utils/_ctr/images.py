@@ -34,13 +34,6 @@ class ImageOps(object):
     def images(self, namespace=None):
         return parse.parse_images(self.run(["images", "ls"], namespace=namespace))
 
-    def get_image(self, name, namespace=None):
-        """The image called ``name`` (canonical reference) as ``images()`` lists it, or None."""
-        for image in self.images(namespace):
-            if image["name"] == name:
-                return image
-        return None
-
     def image_check(self, snapshotter=None, namespace=None):
         """``ctr images check``: completeness and unpack state of every image, by name."""
         args = ["images", "check"]

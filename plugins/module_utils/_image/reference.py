@@ -32,12 +32,11 @@ _SHA256 = re.compile(r"^sha256:[a-f0-9]{64}$")
 class Reference(object):
     """A parsed, normalised image reference."""
 
-    def __init__(self, domain, path, tag=None, digest=None, original=None):
+    def __init__(self, domain, path, tag=None, digest=None):
         self.domain = domain
         self.path = path
         self.tag = tag
         self.digest = digest
-        self.original = original
 
     @property
     def repository(self):
@@ -57,8 +56,6 @@ class Reference(object):
             text += "@" + self.digest
         return text
 
-    canonical = property(__str__)
-
     def __eq__(self, other):
         return isinstance(other, Reference) and str(self) == str(other)
 
@@ -70,10 +67,6 @@ class Reference(object):
 
     def __repr__(self):
         return "Reference(%r)" % str(self)
-
-    def as_dict(self):
-        return {"name": str(self), "domain": self.domain, "path": self.path, "tag": self.tag,
-                "digest": self.digest, "repository": self.repository}
 
 
 def _fail(value, why):
@@ -134,18 +127,9 @@ def parse(value):
         _fail(value, "the repository name is longer than %d characters" % NAME_MAX_LENGTH)
     if tag is None and digest is None:
         tag = DEFAULT_TAG
-    return Reference(domain, path, tag, digest, original=value)
+    return Reference(domain, path, tag, digest)
 
 
 def normalize(value):
     """The canonical form of a reference (a string)."""
     return str(parse(value))
-
-
-def error(value):
-    """Why ``value`` is not a valid reference, or None."""
-    try:
-        parse(value)
-    except InvalidReference as exc:
-        return exc.message
-    return None

@@ -13,21 +13,18 @@ first entry that fails stops the run with a message naming it; the entries befor
 
 from __future__ import annotations
 
-import os
-
 from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_state
 from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_converge as task_state
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads import health
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads import entries as wspec
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import SubprocessRunner
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
 from ansible_collections.containerd.runtime.plugins.module_utils._common.module import connection_errors, ctr_path_of
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import identifier_error
-from ansible_collections.containerd.runtime.plugins.module_utils._image.registry import (
-    DEFAULT_HOSTS_DIR,
-    RegistryClient,
+from ansible_collections.containerd.runtime.plugins.module_utils._image.registry_options import (
+    registry_client,
+    registry_options,
 )
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.read_cache import namespace_client, prefetch
 
@@ -111,10 +108,7 @@ class Batch(object):
         return wspec.container_params(entry, self.params)
 
     def registry(self):
-        hosts_dir = self.params["hosts_dir"]
-        if hosts_dir is None and os.path.isdir(DEFAULT_HOSTS_DIR):
-            hosts_dir = DEFAULT_HOSTS_DIR
-        return RegistryOptions(plain_http=self.params["plain_http"], hosts_dir=hosts_dir)
+        return registry_options(self.params)
 
     # ---- the run --------------------------------------------------------------------------------------
 
@@ -223,8 +217,7 @@ class Batch(object):
         if self.check:
             if local is None:
                 return []  # pull: missing's prediction covers it
-            registry = self.registry_client or RegistryClient(
-                plain_http=self.params["plain_http"], hosts_dir=self.registry().hosts_dir, timeout=self.params["timeout"])
+            registry = self.registry_client or registry_client(self.registry(), self.params["timeout"])
             remote = registry.digest(reference.parse(image))
             if remote is None:
                 raise wspec.EntryError("image %s was not found in its registry" % image)
