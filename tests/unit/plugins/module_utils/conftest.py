@@ -40,3 +40,14 @@ def ctr(tmp_path):
     path.write_text("#!/bin/sh\n")
     path.chmod(0o755)
     return str(path)
+
+
+@pytest.fixture
+def versioned_client(ctr, listening_socket, captured, stub_runner):
+    """A CtrClient (namespace ns) of the captured version whose ``ctr version`` has been answered; ``two``:
+    whether it is 2.x. Queue further replies on ``runner.replies``; ``runner.calls[0]`` is ``ctr version``."""
+    from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
+    made = CtrClient(ctr, listening_socket, "ns", 5, stub_runner((0, captured("version.txt"), "")))
+    made.version()
+    made.two = captured.version == "2.x"
+    return made

@@ -2,18 +2,13 @@
 import pytest
 
 from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import RegistryUnreachable
 
 
 @pytest.fixture
-def client(ctr, listening_socket, captured, stub_runner):
-    """A client whose first call answers ``ctr version`` of the captured version."""
-    made = CtrClient(ctr, listening_socket, "ns", 5, stub_runner((0, captured("version.txt"), "")))
-    made.version()
-    made.two = captured.version == "2.x"
-    return made
+def client(versioned_client):
+    return versioned_client
 
 
 def tail(client):

@@ -9,7 +9,6 @@ import json
 import pytest
 from test_archive import tar_with
 
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidOptions, NotFound
 from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 from ansible_collections.containerd.runtime.plugins.module_utils._image import converge, registry_options
@@ -29,12 +28,8 @@ def no_default_hosts_dir(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def client(ctr, listening_socket, captured, stub_runner):
-    """A client of the captured version whose ``ctr version`` has been answered."""
-    made = CtrClient(ctr, listening_socket, "ns", 5, stub_runner((0, captured("version.txt"), "")))
-    made.version()
-    made.two = captured.version == "2.x"
-    return made
+def client(versioned_client):
+    return versioned_client
 
 
 class Registry(object):
