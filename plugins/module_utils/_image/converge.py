@@ -120,15 +120,6 @@ class Action(object):
     def __str__(self):
         return _TEXT[self.kind](self.ref, **self.values)
 
-    def __eq__(self, other):
-        return isinstance(other, Action) and (self.kind, self.ref, self.values) == (other.kind, other.ref,
-                                                                                   other.values)
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    __hash__ = None
-
     def __repr__(self):
         return "Action(%r, %r, %r)" % (self.kind, self.ref, self.values)
 
@@ -165,7 +156,6 @@ class ImageConverger(object):
     def __init__(self, params, client, run, name, tags, registry=None):
         self.params = params
         self.client = client
-        self.run = run
         self.check = run.check_mode
         self.name = name
         self.tags = tags
