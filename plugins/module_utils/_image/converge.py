@@ -394,4 +394,3 @@ class ImageConverger(object):
             if not self.check:
                 self.client.remove_images(doomed)
         return None
-

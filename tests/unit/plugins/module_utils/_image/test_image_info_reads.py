@@ -18,11 +18,11 @@ def test_invalid_names_are_rejected_together():
 
 
 def test_the_images_asked_for_with_their_state_and_the_missing(ctr, listening_socket, captured, stub_runner):
-    client = CtrClient(ctr, listening_socket, "ns", 5, stub_runner((0, captured("images-ls.txt"), ""),
-                                                                    (0, captured("images-check.txt"), "")))
+    replies = [(0, captured("images-ls.txt"), ""), (0, captured("images-check.txt"), "")]
+    client = CtrClient(ctr, listening_socket, "ns", 5, stub_runner(*replies))
     found = info.image_info(client, ["docker.io/library/busybox:test", "docker.io/library/gone:1"], "overlayfs")
-    assert [argv[9:] for argv in client.runner.calls] == [["images", "ls"], ["images", "check", "--snapshotter",
-                                                                              "overlayfs"]]
+    calls = [argv[9:] for argv in client.runner.calls]
+    assert calls == [["images", "ls"], ["images", "check", "--snapshotter", "overlayfs"]]
     (image,) = found["images"]
     assert (image["name"], image["complete"], image["unpacked"]) == ("docker.io/library/busybox:test", True, True)
     assert found["missing"] == ["docker.io/library/gone:1"]
