@@ -190,7 +190,13 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import (
+    argument_spec,
+    ctr_path_of,
+    fail,
+    run_context,
+)
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads.batch import Batch
 
 
@@ -208,7 +214,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    module.exit_json(**Batch(module).run())
+    try:
+        module.exit_json(**Batch(module.params, run_context(module), ctr_path_of(module), commands=module).run())
+    except CollectionError as error:
+        fail(module, error)
 
 
 if __name__ == "__main__":

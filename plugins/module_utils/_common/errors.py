@@ -153,3 +153,12 @@ class CniCheckFailed(CniError):
 
 class ReleaseError(CollectionError):
     """A release that could not be fetched, verified, staged or installed."""
+
+
+class MissingRequirement(CollectionError):
+    """A Python library the module needs is not installed on the managed host (``details()``: its import error)."""
+
+
+class WorkloadFailed(CollectionError):
+    """A ``workloads`` entry that could not be converged (not healthy, its image not in its registry, a failed
+    step); the message names the entry, ``details()`` carries the failed command and the batch's results so far."""

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads import health
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads.batch import Batch
@@ -25,17 +27,17 @@ class Failed(Exception):
         self.result = result
 
 
-class FakeModule(object):
-    def __init__(self, params, check_mode=False, diff=False):
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = diff
+class AsTheModule(object):
+    """Runs a Batch as the workloads module's main() does: a typed error becomes the failed result."""
 
-    def fail_json(self, **result):
-        raise Failed(result)
+    def __init__(self, batch):
+        self.batch = batch
 
-    def get_bin_path(self, name, opt_dirs=None):
-        return self.params["ctr_path"]
+    def run(self):
+        try:
+            return self.batch.run()
+        except CollectionError as error:
+            raise Failed(dict(error.details(), msg=error.message))
 
 
 def record_for(name, entry):
@@ -146,7 +148,8 @@ def world(tmp_path, ctr, listening_socket):
                       cni_cache_dir=str(tmp_path / "cache"), parallel=4)
         params.update(options)
         runner = runner or FakeCtr()
-        return Batch(FakeModule(params, check, diff), runner=runner, sleep=lambda seconds: None), runner
+        batch = Batch(params, RunContext(check, diff), ctr, runner=runner, sleep=lambda seconds: None)
+        return AsTheModule(batch), runner
     return make
 
 
