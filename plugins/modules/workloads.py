@@ -61,7 +61,7 @@ options:
         container's first CNI address, or on 127.0.0.1 with C(net_host) or without C(networks); C(host) (str)
         connects there instead. Exactly one of C(exec) and C(tcp_port). C(retries) (int, default 10) attempts,
         C(interval) (float, default 1) seconds apart, after C(start_period) (float, default 0) seconds.
-        The image's own C(Healthcheck) (Docker's C(HEALTHCHECK)) is not run: containerd does not run it, and a
+        The image's own C(Healthcheck) (Docker's C(HEALTHCHECK)) is not run (containerd does not run it), and a
         workload without C(healthcheck) is healthy once its task runs. Declare the check here to have it waited for.
     type: list
     elements: dict
