@@ -71,6 +71,10 @@ class ImageNotPresent(NotFound):
     """The image is not in the namespace (and may not or could not be pulled)."""
 
 
+class TaskNotRunning(NotFound):
+    """The container has no running task (the command asked for needs one)."""
+
+
 # ---- ctr or containerd refused ------------------------------------------------------------------------
 
 class CtrFailed(CollectionError):
@@ -153,6 +157,10 @@ class CniCheckFailed(CniError):
 
 class ReleaseError(CollectionError):
     """A release that could not be fetched, verified, staged or installed."""
+
+
+class ExecFailed(CollectionError):
+    """A command run in a task exited non-zero; ``details()`` carry its result (rc, stdout, stderr, argv)."""
 
 
 class MissingRequirement(CollectionError):
