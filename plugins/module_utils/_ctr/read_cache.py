@@ -55,59 +55,39 @@ class NamespaceClient(object):
 
     # ---- writes: each forgets what it changes ------------------------------------------------------------
 
-    def create_container(self, name, image, options):
+    def _write(self, call, record=None, tasks=False, images=False):
+        """Run the write ``call()`` on the real client, then forget what it changed (also when it failed)."""
         try:
-            return self.client.create_container(name, image, options)
+            return call()
         finally:
-            self.forget(record=name)
+            self.forget(record, tasks, images)
+
+    def create_container(self, name, image, options):
+        return self._write(lambda: self.client.create_container(name, image, options), record=name)
 
     def label_container(self, name, labels):
-        try:
-            return self.client.label_container(name, labels)
-        finally:
-            self.forget(record=name)
+        return self._write(lambda: self.client.label_container(name, labels), record=name)
 
     def delete_container(self, name):
-        try:
-            return self.client.delete_container(name)
-        finally:
-            self.forget(record=name, tasks=True)
+        return self._write(lambda: self.client.delete_container(name), record=name, tasks=True)
 
     def start_task(self, name, log_uri=None):
-        try:
-            return self.client.start_task(name, log_uri)
-        finally:
-            self.forget(tasks=True)
+        return self._write(lambda: self.client.start_task(name, log_uri), tasks=True)
 
     def pause_task(self, name):
-        try:
-            return self.client.pause_task(name)
-        finally:
-            self.forget(tasks=True)
+        return self._write(lambda: self.client.pause_task(name), tasks=True)
 
     def resume_task(self, name):
-        try:
-            return self.client.resume_task(name)
-        finally:
-            self.forget(tasks=True)
+        return self._write(lambda: self.client.resume_task(name), tasks=True)
 
     def stop_task(self, name, signal, timeout):
-        try:
-            return self.client.stop_task(name, signal, timeout)
-        finally:
-            self.forget(tasks=True)
+        return self._write(lambda: self.client.stop_task(name, signal, timeout), tasks=True)
 
     def delete_task(self, name):
-        try:
-            return self.client.delete_task(name)
-        finally:
-            self.forget(tasks=True)
+        return self._write(lambda: self.client.delete_task(name), tasks=True)
 
     def pull_image(self, reference, registry):
-        try:
-            return self.client.pull_image(reference, registry)
-        finally:
-            self.forget(images=True)
+        return self._write(lambda: self.client.pull_image(reference, registry), images=True)
 
     # ---- bulk reads -----------------------------------------------------------------------------------
 
