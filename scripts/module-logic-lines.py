@@ -80,11 +80,11 @@ def main(argv=None):
     files = args.files or sorted(glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py")))
     counts = [(os.path.basename(path), logic_lines(path)) for path in files]
     width = max([len("module")] + [len(name) for name, _count in counts])
-    print("%-*s  %s" % (width, "module", "logic lines"))
+    print("%s  %s" % ("module".ljust(width), "logic lines"))
     for name, count in counts:
         flag = "  > %d" % args.max if args.max is not None and count > args.max else ""
-        print("%-*s  %11d%s" % (width, name, count, flag))
-    print("%-*s  %11d" % (width, "total", sum(count for _name, count in counts)))
+        print("%s  %11d%s" % (name.ljust(width), count, flag))
+    print("%s  %11d" % ("total".ljust(width), sum(count for _name, count in counts)))
     over = [name for name, count in counts if args.max is not None and count > args.max]
     if over:
         print("more than %d logic lines: %s" % (args.max, ", ".join(over)), file=sys.stderr)

@@ -227,8 +227,8 @@ class Converge(object):
 
     def attach(self):
         """Attach the plan's networks; whether an attachment changed (the interfaces go to the result)."""
-        changed, self.result["interfaces"], lines = container_network.attach_plan(self.commands, self.plan,
-                                                                                 self.run.check_mode)
+        changed, self.result["interfaces"], lines = container_network.attach_plan(
+            self.commands, self.plan, self.run.check_mode)
         self.actions.network(lines)
         return changed
 

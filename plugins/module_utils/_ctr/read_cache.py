@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
 
+
 def namespace_client(params, ctr_path, namespace, runner):
     """A CtrClient for ``namespace`` with the module's connection options (one per namespace)."""
     return NamespaceClient(CtrClient(ctr_path, address=params["address"], namespace=namespace,

@@ -72,8 +72,8 @@ def choice_errors(entry, where):
     for prefix, keys, given in values:
         for key, option in keys.items():
             if option.get("choices") and key in given and given[key] not in option["choices"]:
-                errors.append("%s%s must be one of %s, got %r" % (prefix, key, ", ".join(option["choices"]),
-                                                                 given[key]))
+                errors.append("%s%s must be one of %s, got %r"
+                              % (prefix, key, ", ".join(option["choices"]), given[key]))
     return errors
 
 
