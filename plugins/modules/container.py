@@ -82,7 +82,7 @@ options:
       - Labels of the container, merged over the labels of the image's config (ctr copies those onto the
         container; a label given here wins). The container carries exactly these and the image's (plus the
         labels the collection and containerd manage, which are not compared).
-      - Labels that come from the image are no drift, whatever they say: only a new image digest re-creates
+      - Labels that come from the image are no drift, whatever they say; only a new image digest re-creates
         the container for them.
       - Values must not contain a comma.
     type: dict
@@ -335,56 +335,27 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
-from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._container import options
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import (
+    argument_spec,
+    client_for,
+    ctr_path_of,
+    fail,
+    run_context,
+)
 from ansible_collections.containerd.runtime.plugins.module_utils._container.converge import converge, validate
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            image=dict(type="str"),
-            pull=dict(type="str", default="never", choices=["never", "missing"]),
-            command=dict(type="raw"),
-            entrypoint=dict(type="raw"),
-            env=dict(type="dict"),
-            labels=dict(type="dict"),
-            mounts=dict(type="list", elements="dict", options=dict(
-                type=dict(type="str", default="bind", choices=["bind", "tmpfs"]),
-                source=dict(type="path"),
-                target=dict(type="str", required=True),
-                read_only=dict(type="bool", default=False),
-                options=dict(type="list", elements="str"),
-            )),
-            user=dict(type="str"),
-            working_dir=dict(type="str"),
-            hostname=dict(type="str"),
-            tty=dict(type="bool", default=False),
-            privileged=dict(type="bool", default=False),
-            read_only=dict(type="bool", default=False),
-            net_host=dict(type="bool", default=False),
-            network_namespace=dict(type="path"),
-            memory=dict(type="str"),
-            cpus=dict(type="float"),
-            runtime=dict(type="str", default=spec.DEFAULT_RUNTIME),
-            snapshotter=dict(type="str"),
-            stop_signal=dict(type="str"),
-            stop_timeout=dict(type="int", default=spec.DEFAULT_STOP_TIMEOUT),
-            restart_policy=dict(type="str", default="no"),
-            recreate=dict(type="bool", default=False),
-            networks=dict(type="list", elements="raw"),
-            ports=dict(type="list", elements="str"),
-            **container_network.path_options()
-        ),
+        argument_spec=argument_spec(**dict(options.container_spec(), **container_network.path_options())),
         supports_check_mode=True,
     )
-    plan = validate(module)
-    client = client_for(module)
     try:
-        module.exit_json(**converge(module, client, plan))
+        plan = validate(module.params, ctr_path_of(module))
+        client = client_for(module)
+        module.exit_json(**converge(module.params, client, run_context(module), plan, module).result)
     except CollectionError as error:
         fail(module, error)
 

@@ -125,21 +125,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
-
-
-def gather(module, client):
-    version = client.version()
-    result = dict(
-        changed=False,
-        version=version,
-        server_version=".".join(str(part) for part in client.server_version),
-        plugins=client.plugins(),
-        namespaces=client.namespaces(),
-    )
-    for kind, lister in (("images", client.images), ("containers", client.containers), ("tasks", client.tasks)):
-        if module.params[kind]:
-            result[kind] = lister()
-    return result
+from ansible_collections.containerd.runtime.plugins.module_utils._common.info import gather
 
 
 def main():
@@ -153,7 +139,7 @@ def main():
     )
     client = client_for(module)
     try:
-        module.exit_json(**gather(module, client))
+        module.exit_json(**gather(module.params, client))
     except CollectionError as error:
         fail(module, error)
 

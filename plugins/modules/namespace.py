@@ -101,59 +101,14 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences, labels_delta
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
-from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import (
-    identifier_error,
-    label_errors,
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import (
+    argument_spec,
+    client_for,
+    fail,
+    run_context,
 )
-
-
-def validate(module):
-    errors = []
-    message = identifier_error(module.params["name"], "namespace name")
-    if message:
-        errors.append(message)
-    errors += label_errors(module.params["labels"])
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-
-def converge(module, client):
-    name = module.params["name"]
-    current = client.get_namespace(name)
-    differences = Differences()
-    actions = []
-    after = current
-    if module.params["state"] == "present":
-        if current is None:
-            _changes, labels = labels_delta({}, module.params["labels"])
-            differences.add("state", "absent", "present")
-            differences.compare("labels", {}, labels)
-            actions.append("created namespace %s" % name)
-            if not module.check_mode:
-                client.create_namespace(name, labels)
-            after = {"name": name, "labels": labels}
-        else:
-            changes, labels = labels_delta(current["labels"], module.params["labels"], module.params["purge_labels"])
-            if changes:
-                differences.add("labels", current["labels"], labels)
-                actions.append("set labels of namespace %s: %s" % (name, ", ".join(sorted(changes))))
-                if not module.check_mode:
-                    client.set_namespace_labels(name, changes)
-            after = {"name": name, "labels": labels}
-    elif current is not None:
-        differences.add("state", "present", "absent")
-        actions.append("removed namespace %s" % name)
-        client.ensure_namespace_empty(name)
-        if not module.check_mode:
-            client.remove_namespace(name)
-        after = None
-    result = dict(changed=bool(differences), namespace=after, actions=actions)
-    if module._diff:
-        result["diff"] = differences.diff()
-    return result
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.namespace import converge, validate
 
 
 def main():
@@ -166,10 +121,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    validate(module)
-    client = client_for(module)
     try:
-        module.exit_json(**converge(module, client))
+        validate(module.params)
+        client = client_for(module)
+        module.exit_json(**converge(module.params, client, run_context(module)))
     except CollectionError as error:
         fail(module, error)
 

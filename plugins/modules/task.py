@@ -136,7 +136,12 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import (
+    argument_spec,
+    client_for,
+    fail,
+    run_context,
+)
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 from ansible_collections.containerd.runtime.plugins.module_utils._container.task_converge import converge, validate
 
@@ -152,10 +157,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    validate(module)
-    client = client_for(module)
     try:
-        module.exit_json(**converge(module, client))
+        params = validate(module.params)
+        client = client_for(module)
+        module.exit_json(**converge(params, client, run_context(module), module).result)
     except CollectionError as error:
         fail(module, error)
 

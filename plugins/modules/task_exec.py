@@ -118,38 +118,11 @@ argv:
   elements: str
 """
 
-import uuid
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec, client_for, fail
-from ansible_collections.containerd.runtime.plugins.module_utils._container.spec import split_command
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
-    CollectionError,
-    InvalidContainerOptions,
-)
-from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import identifier_error
-
-
-def build_argv(module):
-    errors = []
-    message = identifier_error(module.params["name"], "container name")
-    if message:
-        errors.append(message)
-    argv = []
-    try:
-        argv = split_command(module.params["command"])
-    except InvalidContainerOptions as error:
-        errors.append(error.message)
-    env = module.params["env"] or {}
-    for key in env:
-        if not key or "=" in key:
-            errors.append("env name %r must not be empty or contain '='" % key)
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-    if env:
-        argv = ["env"] + ["%s=%s" % (key, "" if value is None else value) for key, value in env.items()] + argv
-    return argv
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._container.exec import exec_argv, run_in_task
 
 
 def main():
@@ -164,28 +137,13 @@ def main():
         ),
         supports_check_mode=True,
     )
-    argv = build_argv(module)
-    if module.check_mode:
-        module.exit_json(skipped=True, changed=False, argv=argv,
-                         msg="task_exec does not run commands in check mode")
-    client = client_for(module)
-    name = module.params["name"]
     try:
-        task = client.task(name)
-        if task is None or task["status"] != "running":
-            module.fail_json(msg="container %s has no running task (%s) in namespace %s: start it first "
-                                 "(containerd.runtime.task state=running)"
-                                 % (name, task["status"] if task else "no task", client.namespace), argv=argv)
-        exec_id = "ansible-" + uuid.uuid4().hex[:16]
-        rc, stdout, stderr = client.exec_in_task(name, argv, exec_id, cwd=module.params["working_dir"],
-                                                 user=module.params["user"], tty=module.params["tty"])
+        argv = exec_argv(module.params)
+        if module.check_mode:
+            module.exit_json(skipped=True, changed=False, argv=argv, msg="task_exec does not run commands in check mode")
+        module.exit_json(**run_in_task(module.params, client_for(module), argv))
     except CollectionError as error:
-        fail(module, error, argv=argv)
-    result = dict(changed=True, rc=rc, stdout=stdout, stderr=stderr, stdout_lines=stdout.splitlines(),
-                  stderr_lines=stderr.splitlines(), exec_id=exec_id, argv=argv)
-    if rc != 0:
-        module.fail_json(msg="non-zero return code %d" % rc, **result)
-    module.exit_json(**result)
+        fail(module, error)
 
 
 if __name__ == "__main__":

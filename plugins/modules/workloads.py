@@ -61,7 +61,7 @@ options:
         container's first CNI address, or on 127.0.0.1 with C(net_host) or without C(networks); C(host) (str)
         connects there instead. Exactly one of C(exec) and C(tcp_port). C(retries) (int, default 10) attempts,
         C(interval) (float, default 1) seconds apart, after C(start_period) (float, default 0) seconds.
-        The image's own C(Healthcheck) (Docker's C(HEALTHCHECK)) is not run: containerd does not run it, and a
+        The image's own C(Healthcheck) (Docker's C(HEALTHCHECK)) is not run (containerd does not run it), and a
         workload without C(healthcheck) is healthy once its task runs. Declare the check here to have it waited for.
     type: list
     elements: dict
@@ -190,7 +190,13 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import argument_spec
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import (
+    argument_spec,
+    ctr_path_of,
+    fail,
+    run_context,
+)
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads.batch import Batch
 
 
@@ -208,7 +214,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    module.exit_json(**Batch(module).run())
+    try:
+        module.exit_json(**Batch(module.params, run_context(module), ctr_path_of(module), commands=module).run())
+    except CollectionError as error:
+        fail(module, error)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,10 @@ class ImageNotPresent(NotFound):
     """The image is not in the namespace (and may not or could not be pulled)."""
 
 
+class TaskNotRunning(NotFound):
+    """The container has no running task (the command asked for needs one)."""
+
+
 # ---- ctr or containerd refused ------------------------------------------------------------------------
 
 class CtrFailed(CollectionError):
@@ -153,3 +157,16 @@ class CniCheckFailed(CniError):
 
 class ReleaseError(CollectionError):
     """A release that could not be fetched, verified, staged or installed."""
+
+
+class ExecFailed(CollectionError):
+    """A command run in a task exited non-zero; ``details()`` carry its result (rc, stdout, stderr, argv)."""
+
+
+class MissingRequirement(CollectionError):
+    """A Python library the module needs is not installed on the managed host (``details()``: its import error)."""
+
+
+class WorkloadFailed(CollectionError):
+    """A ``workloads`` entry that could not be converged (not healthy, its image not in its registry, a failed
+    step); the message names the entry, ``details()`` carries the failed command and the batch's results so far."""

@@ -15,6 +15,7 @@ from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client imp
     ModuleRunner,
 )
 from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import identifier_error
+from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 
 CONNECTION_ARGS = dict(
     address=dict(type="str", default=DEFAULT_ADDRESS, fallback=(env_fallback, ["CONTAINERD_ADDRESS"])),
@@ -57,6 +58,11 @@ def client_for(module):
         module.fail_json(msg="; ".join(errors))
     return CtrClient(ctr_path_of(module), address=module.params["address"], namespace=module.params["namespace"],
                      timeout=module.params["timeout"], runner=ModuleRunner(module))
+
+
+def run_context(module):
+    """The module's check and diff mode, as the converge code takes them."""
+    return RunContext(check_mode=module.check_mode, diff=module._diff)  # pylint: disable=protected-access
 
 
 def fail(module, error, **result):

@@ -2,21 +2,20 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Converging one container: the logic of the ``container`` module, shared with the ``workloads`` module.
 
-``module`` is the AnsibleModule of the ``container`` module, or an object with the same ``params`` (every
-option of ``container``), ``check_mode``, ``_diff``, ``fail_json`` and ``get_bin_path`` (``workloads``
-passes one per entry).
+``params`` are the ``container`` module's parameters (every option, never changed here); ``client`` a CtrClient
+(or the workloads batch's read cache); ``run`` the RunContext (check mode, diff); ``commands`` runs CNI plugins
+(see ``network.py``). Failures are typed errors (``_common/errors.py``); ``converge`` returns an ``Outcome``.
 """
 
 from __future__ import annotations
 
 import os
 
-from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_control
+from ansible_collections.containerd.runtime.plugins.module_utils._container.actions import Actions, Outcome
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import ctr_path_of
 from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
     CniError,
@@ -55,9 +54,11 @@ def runtime_error(runtime, ctr_path):
             "another runtime" % (runtime, binary, ", ".join(SHIM_DIRS)))
 
 
-def validate(module):
-    """Check the parameters before anything runs; return the network plan (container_network.Plan)."""
-    params = module.params
+def validate(params, ctr_path):
+    """Check the parameters before anything runs; return the network plan (container_network.Plan).
+
+    ``ctr_path``: the ctr in use (a runtime's shim is looked for next to it). Raises InvalidContainerOptions
+    with every message, or MissingRequirement when a container on networks lacks pyroute2."""
     errors = []
     plan = container_network.Plan(params, params["namespace"] or "default") if params["state"] == "present" \
         else container_network.Plan(dict(name=params["name"]), params["namespace"] or "default")
@@ -87,7 +88,7 @@ def validate(module):
     if params["stop_timeout"] is not None and params["stop_timeout"] < 0:
         errors.append("stop_timeout must not be negative, got %s" % params["stop_timeout"])
     if params["state"] == "present" and params["runtime"]:
-        message = runtime_error(params["runtime"], ctr_path_of(module))
+        message = runtime_error(params["runtime"], ctr_path)
         if message:
             errors.append(message)
     if params["state"] == "present" and not errors:
@@ -96,47 +97,49 @@ def validate(module):
         except InvalidContainerOptions as error:
             errors.append(error.message)
     if errors:
-        module.fail_json(msg="; ".join(errors))
+        raise InvalidContainerOptions("; ".join(errors))
     if plan:
-        cni.require_pyroute2(module)
+        container_network.require_pyroute2()
     return plan
 
 
-def image_for(module, client, registry=None):
+def image_for(params, client, run, actions, registry=None):
     """The image's name, digest and config, pulling it first with pull=missing; None in check mode when
     the pull would happen. ``registry``: the RegistryOptions of that pull (default: ctr's defaults)."""
-    reference = module.params["image"]
+    reference = params["image"]
     image = client.image_for_container(reference)
     if image is not None:
-        return image, []
-    if module.params["pull"] == "never":
+        return image
+    if params["pull"] == "never":
         raise ImageNotPresent(
             "image %s is not present in namespace %s: import or pull it first (containerd.runtime.image), or set "
             "pull: missing" % (reference, client.namespace))
-    if module.check_mode:
-        return None, ["pulled image %s" % reference]
+    if run.check_mode:
+        actions.add("pulled_image", reference)
+        return None
     client.pull_image(reference, registry or RegistryOptions())
     image = client.image_for_container(reference)
     if image is None:
         raise ImageNotPresent("image %s is still not present after pulling it" % reference)
-    return image, ["pulled image %s" % reference]
+    actions.add("pulled_image", reference)
+    return image
 
 
-def remove(module, client, name, current, actions):
-    """Stop and delete the task, then the container (and its snapshot)."""
+def remove(client, run, name, current, actions):
+    """Stop and delete the task, then the container (and its snapshot). Returns (the task, its stop signal)."""
     stopped_by = None
     task = client.task(name)
     if task is not None:
         if task["status"] in RUNNING:
-            actions.append("stopped task %s" % name)
-            if not module.check_mode:
+            stop = actions.add("stopped_task", name)
+            if not run.check_mode:
                 stopped_by, _seconds = task_control.stop(client, name, current)
-                actions[-1] += " with %s" % stopped_by
-        actions.append("deleted task %s" % name)
-        if not module.check_mode:
+                stop["signal"] = stopped_by
+        actions.add("deleted_task", name)
+        if not run.check_mode:
             task_control.remove_task(client, name)
-    actions.append("deleted container %s" % name)
-    if not module.check_mode:
+    actions.add("deleted_container", name)
+    if not run.check_mode:
         client.delete_container(name)
     return task, stopped_by
 
@@ -149,108 +152,124 @@ def create_options(want, plan, declared_labels, owned_labels=None):
     return options
 
 
-def converge(module, client, plan, registry=None, owned_labels=None):
-    """Converge the container ``module.params`` describe. ``registry``: see image_for; ``owned_labels``: labels
-    (of the collection's own ``containerd.runtime/`` prefix, so never compared) every created container gets."""
-    params = module.params
-    name = params["name"]
-    current = client.container_info(name)
-    differences = Differences()
-    actions = []
-    result = dict(changed=False, differences=[], actions=actions, stopped_by=None)
+class Converge(object):
+    """One container's converge (see module doc); ``registry``: see image_for; ``owned_labels``: labels (of
+    the collection's own ``containerd.runtime/`` prefix, so never compared) every created container gets."""
 
-    if params["state"] == "absent":
-        result["container"] = None
+    def __init__(self, params, client, run, plan, commands, registry=None, owned_labels=None):
+        self.params = params
+        self.client = client
+        self.run = run
+        self.plan = plan
+        self.commands = commands
+        self.registry = registry
+        self.owned_labels = owned_labels
+        self.name = params["name"]
+        self.actions = Actions()
+        self.differences = Differences()
+        self.result = dict(changed=False, differences=[], stopped_by=None)
+
+    def __call__(self):
+        current = self.client.container_info(self.name)
+        if self.params["state"] == "absent":
+            self.absent(current)
+        else:
+            self.present(current)
+        if self.run.diff:
+            self.result["diff"] = self.differences.diff()
+        return Outcome(self.result, self.actions)
+
+    def absent(self, current):
+        self.result["container"] = None
         if current is not None:
-            differences.add("state", "present", "absent")
-            _task, result["stopped_by"] = remove(module, client, name, current, actions)
-            actions += container_network.detach(module, current, module.check_mode)
-        result["changed"] = bool(differences)
-        if module._diff:
-            result["diff"] = differences.diff()
-        return result
+            self.differences.add("state", "present", "absent")
+            _task, self.result["stopped_by"] = remove(self.client, self.run, self.name, current, self.actions)
+            self.actions.network(container_network.detach(self.commands, current, self.run.check_mode))
+        self.result["changed"] = bool(self.differences)
 
-    missing = client.unsupported([feature for feature, option in (("container_user", "user"),
-                                                                  ("container_hostname", "hostname"))
-                                  if params[option]])
-    if missing:
-        raise InvalidContainerOptions(missing)
-    image, pull_actions = image_for(module, client, registry)
-    if plan:
-        params["network_namespace"] = plan.netns_path
-    want = spec.desired(params, image)
-    actions += pull_actions
-    result["interfaces"] = []
-    network_changed = False
-    if current is None:
-        differences.add("state", "absent", "present")
+    def present(self, current):
+        params, plan, differences = self.params, self.plan, self.differences
+        missing = self.client.unsupported([feature for feature, option in (("container_user", "user"),
+                                                                           ("container_hostname", "hostname"))
+                                           if params[option]])
+        if missing:
+            raise InvalidContainerOptions(missing)
+        image = image_for(params, self.client, self.run, self.actions, self.registry)
         if plan:
-            network_changed, result["interfaces"], more = container_network.attach_plan(module, plan)
-            actions += more
-        actions.append("created container %s" % name)
-        if not module.check_mode:
-            create(module, client, name, want, plan, owned_labels)
-    else:
-        have = spec.actual(current)
-        spec.compare(differences, want, have, spec.Baseline(params, image))
-        have_net, want_net = container_network.actual(current), plan.compared()
-        for key in ("networks", "ports"):
-            differences.compare(key, have_net[key], want_net[key])
-        result["differences"] = list(differences.names)
-        if params["recreate"] and not differences:
-            differences.add("recreate", False, True)
-        if differences:
-            if have_net != want_net:
-                actions += container_network.detach(module, current, module.check_mode)
-            network_changed, result["interfaces"] = recreate(module, client, name, current, want, actions, result,
-                                                             plan, owned_labels)
-        elif plan:
-            network_changed, result["interfaces"], more = container_network.attach_plan(module, plan)
-            actions += more
-    result["container"] = spec.view(want, name)
-    result["container"].update(plan.compared())
-    result["changed"] = bool(differences) or network_changed
-    if module._diff:
-        result["diff"] = differences.diff()
-    return result
+            params = dict(params, network_namespace=plan.netns_path)
+        want = spec.desired(params, image)
+        self.result["interfaces"] = []
+        network_changed = False
+        if current is None:
+            differences.add("state", "absent", "present")
+            if plan:
+                network_changed = self.attach()
+            self.actions.add("created_container", self.name)
+            if not self.run.check_mode:
+                self.create(want)
+        else:
+            spec.compare(differences, want, spec.actual(current), spec.Baseline(params, image))
+            have_net, want_net = container_network.actual(current), plan.compared()
+            for key in ("networks", "ports"):
+                differences.compare(key, have_net[key], want_net[key])
+            self.result["differences"] = list(differences.names)
+            if params["recreate"] and not differences:
+                differences.add("recreate", False, True)
+            if differences:
+                if have_net != want_net:
+                    self.actions.network(container_network.detach(self.commands, current, self.run.check_mode))
+                network_changed = self.recreate(current, want)
+            elif plan:
+                network_changed = self.attach()
+        self.result["container"] = spec.view(want, self.name)
+        self.result["container"].update(plan.compared())
+        self.result["changed"] = bool(differences) or network_changed
+
+    def attach(self):
+        """Attach the plan's networks; whether an attachment changed (the interfaces go to the result)."""
+        changed, self.result["interfaces"], lines = container_network.attach_plan(
+            self.commands, self.plan, self.run.check_mode)
+        self.actions.network(lines)
+        return changed
+
+    def create(self, want):
+        """Create the container; when that fails, a netns attached for it is detached and removed again."""
+        options = create_options(want, self.plan, spec.declared_labels(self.params), self.owned_labels)
+        try:
+            self.client.create_container(self.name, self.params["image"], options)
+        except CollectionError:
+            if self.plan:
+                try:
+                    container_network.detach(self.commands, {"Labels": options["labels"]}, False)
+                except CniError:
+                    pass
+            raise
+
+    def recreate(self, current, want):
+        """Re-create the container; a running or paused task is stopped first and brought back after.
+
+        Returns whether an attachment changed."""
+        name, client = self.name, self.client
+        task, self.result["stopped_by"] = remove(client, self.run, name, current, self.actions)
+        network_changed = self.attach() if self.plan else False
+        self.actions.add("created_container", name)
+        if self.run.check_mode:
+            if task is not None and task["status"] in RUNNING:
+                self.actions.add("started_task", name)
+            return network_changed
+        self.create(want)
+        if task is None or task["status"] not in RUNNING:
+            return network_changed
+        record = client.container_info(name)
+        log_uri = (current.get("Labels") or {}).get(spec.LOG_URI_LABEL)
+        task_control.start(client, name, record, log_uri)
+        self.actions.add("started_task", name)
+        if task["status"] != "running":
+            client.pause_task(name)
+            self.actions.add("paused_task", name)
+        return network_changed
 
 
-def create(module, client, name, want, plan, owned_labels=None):
-    """Create the container; when that fails, a netns attached for it is detached and removed again."""
-    options = create_options(want, plan, spec.declared_labels(module.params), owned_labels)
-    try:
-        client.create_container(name, module.params["image"], options)
-    except CollectionError:
-        if plan:
-            try:
-                container_network.detach(module, {"Labels": options["labels"]}, False)
-            except CniError:
-                pass
-        raise
-
-
-def recreate(module, client, name, current, want, actions, result, plan, owned_labels=None):
-    """Re-create the container; a running or paused task is stopped first and brought back after.
-
-    Returns (whether an attachment changed, the interfaces)."""
-    task, result["stopped_by"] = remove(module, client, name, current, actions)
-    network_changed, interfaces = False, []
-    if plan:
-        network_changed, interfaces, more = container_network.attach_plan(module, plan)
-        actions += more
-    actions.append("created container %s" % name)
-    if module.check_mode:
-        if task is not None and task["status"] in RUNNING:
-            actions.append("started task %s" % name)
-        return network_changed, interfaces
-    create(module, client, name, want, plan, owned_labels)
-    if task is None or task["status"] not in RUNNING:
-        return network_changed, interfaces
-    record = client.container_info(name)
-    log_uri = (current.get("Labels") or {}).get(spec.LOG_URI_LABEL)
-    task_control.start(client, name, record, log_uri)
-    actions.append("started task %s" % name)
-    if task["status"] != "running":
-        client.pause_task(name)
-        actions.append("paused task %s" % name)
-    return network_changed, interfaces
+def converge(params, client, run, plan, commands, registry=None, owned_labels=None):
+    """Converge the container ``params`` describe; returns an Outcome (see Converge)."""
+    return Converge(params, client, run, plan, commands, registry, owned_labels)()

@@ -9,6 +9,8 @@ networks, and joins it (its ``network_namespace`` is the netns path).
 What the task module needs to re-create and re-attach the netns after a reboot (networks, ports, CNI
 directories) is kept in the container's ``containerd.runtime/networks`` label: base64 of compact JSON, since
 ctr's ``--label`` flag splits values on commas.
+
+``commands`` runs the CNI plugins: an object with ``AnsibleModule.run_command`` (the module passes its own).
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ import os
 
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CniError, InvalidConflist
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
+    CniError,
+    InvalidConflist,
+    MissingRequirement,
+)
+
 LABEL = "containerd.runtime/networks"
 
 
@@ -30,6 +37,13 @@ def path_options():
         cni_bin_dir=dict(type="list", elements="path", default=[cni_config.DEFAULT_BIN_DIR]),
         cni_cache_dir=dict(type="path", default=cni.DEFAULT_CACHE_DIR),
     )
+
+
+def require_pyroute2():
+    """Raise MissingRequirement when pyroute2 (which containers on networks need) is not installed."""
+    if not cni.HAS_PYROUTE2:
+        from ansible.module_utils.basic import missing_required_lib
+        raise MissingRequirement(missing_required_lib("pyroute2"), extra={"exception": cni.PYROUTE2_IMPORT_ERROR})
 
 
 def netns_name(namespace, name):
@@ -156,13 +170,13 @@ def _interface(attachment):
             "mac": mac, "addresses": attachment.get("addresses") or [], "ports": attachment.get("ports") or []}
 
 
-def attach(module, data, conflists, check_mode):
+def attach(commands, data, conflists, check_mode):
     """Create the netns unless it exists and make every attachment healthy (CHECK, else (re-)ADD).
 
     ``data``: a Plan or a stored label (netns, networks, ports, cache_dir, bin_dir); ``conflists``: name -> conflist.
     Returns (changed, interfaces, actions). A failure removes again what this call created.
     """
-    runtime = cni.CniRuntime(module, data["bin_dir"], data["cache_dir"])
+    runtime = cni.CniRuntime(commands, data["bin_dir"], data["cache_dir"])
     netns = data["netns"]
     path = cni.netns_path(netns)
     actions, interfaces, created, attached = [], [], False, []
@@ -206,17 +220,17 @@ def plan_data(plan):
             "cache_dir": plan.cache_dir, "port_network": plan.port_network}
 
 
-def attach_plan(module, plan):
-    return attach(module, plan_data(plan), plan.conflists, module.check_mode)
+def attach_plan(commands, plan, check_mode):
+    return attach(commands, plan_data(plan), plan.conflists, check_mode)
 
 
-def detach(module, record, check_mode):
+def detach(commands, record, check_mode):
     """Detach (DEL) every network of a container's label and remove its netns; return the actions."""
     data = stored(record)
     if data is None:
         return []
-    cni.require_pyroute2(module)
-    runtime = cni.CniRuntime(module, data.get("bin_dir"), data.get("cache_dir"))
+    require_pyroute2()
+    runtime = cni.CniRuntime(commands, data.get("bin_dir"), data.get("cache_dir"))
     netns = data["netns"]
     path = cni.netns_path(netns)
     actions = []
@@ -238,16 +252,16 @@ def detach(module, record, check_mode):
     return actions
 
 
-def reattach(module, record, check_mode):
+def reattach(commands, record, check_mode):
     """Before a task starts: re-create and re-attach the netns of a container on networks when it is gone
     or unhealthy (after a reboot /run is empty). Returns the actions; [] for a container without networks."""
     data = stored(record)
     if data is None:
         return []
-    cni.require_pyroute2(module)
+    require_pyroute2()
     conflists = {}
     for network in data["networks"]:
-        entry = cni.CniRuntime(module, data.get("bin_dir"), data.get("cache_dir")).cached(
+        entry = cni.CniRuntime(commands, data.get("bin_dir"), data.get("cache_dir")).cached(
             network["name"], data["netns"], network["ifname"])
         try:
             conflists[network["name"]] = cni.load_network(data.get("conf_dir") or cni_config.DEFAULT_CONF_DIR,
@@ -261,5 +275,5 @@ def reattach(module, record, check_mode):
     if ports:
         data["port_network"] = next((n["name"] for n in data["networks"]
                                      if "portMappings" in cni_config.capabilities(conflists[n["name"]])), None)
-    _changed, _interfaces, actions = attach(module, data, conflists, check_mode)
+    _changed, _interfaces, actions = attach(commands, data, conflists, check_mode)
     return actions

@@ -2,14 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Converging one container's task: the logic of the ``task`` module, shared with the ``workloads`` module.
 
-``module`` is the AnsibleModule of the ``task`` module, or an object with the same ``params``, ``check_mode``,
-``_diff`` and ``fail_json``.
+``params`` are the ``task`` module's parameters (as ``validate`` returns them), ``client`` a CtrClient (or the
+workloads batch's read cache), ``run`` the RunContext, ``commands`` runs CNI plugins (see ``network.py``).
 """
 
 from __future__ import annotations
 
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_control
+from ansible_collections.containerd.runtime.plugins.module_utils._container.actions import Actions, Outcome
 from ansible_collections.containerd.runtime.plugins.module_utils._container.spec import (
     RESTART_STATUS_LABEL,
     normalize_signal,
@@ -22,8 +23,9 @@ RUNNING = ("running", "pausing")
 PAUSED = ("paused",)
 
 
-def validate(module):
-    params = module.params
+def validate(params):
+    """The parameters with ``signal`` normalised (a copy); InvalidContainerOptions naming every bad one."""
+    params = dict(params)
     errors = []
     message = identifier_error(params["name"], "container name")
     if message:
@@ -41,63 +43,64 @@ def validate(module):
         except InvalidContainerOptions as error:
             errors.append("signal: %s" % error.message)
     if errors:
-        module.fail_json(msg="; ".join(errors))
+        raise InvalidContainerOptions("; ".join(errors))
+    return params
 
 
 def status_of(task):
     return task["status"] if task else "absent"
 
 
-def converge(module, client):
-    params = module.params
+def converge(params, client, run, commands):
+    """Converge the task of container ``params["name"]``; returns an Outcome."""
     name = params["name"]
     state = params["state"]
     record = client.container_info(name)
     if record is None:
         raise ContainerNotFound("container %s does not exist in namespace %s: create it first "
-                                   "(containerd.runtime.container)" % (name, client.namespace))
+                                "(containerd.runtime.container)" % (name, client.namespace))
     task = client.task(name)
     before = status_of(task)
-    actions = []
-    result = dict(stopped_by=None, stop_seconds=None, actions=actions)
-    check = module.check_mode
+    actions = Actions()
+    result = dict(stopped_by=None, stop_seconds=None)
+    check = run.check_mode
     exit_status = None
 
     if state in ("running", "paused"):
         if before in RUNNING + PAUSED:
             if before in PAUSED and state == "running":
-                actions.append("resumed task %s" % name)
+                actions.add("resumed_task", name)
                 if not check:
                     client.resume_task(name)
             if task_control.monitored(record) and \
                     task_control.labels_of(record).get(RESTART_STATUS_LABEL) != "running":
-                actions.append("told the restart monitor to keep task %s running" % name)
+                actions.add("monitor_keeps_running", name)
                 if not check:
                     client.label_container(name, {RESTART_STATUS_LABEL: "running"})
         else:
-            actions += container_network.reattach(module, record, check)
-            actions.append("started task %s" % name)
+            actions.network(container_network.reattach(commands, record, check))
+            actions.add("started_task", name)
             if not check:
                 log_uri = "file://" + params["log_path"] if params["log_path"] else None
                 task_control.start(client, name, record, log_uri)
         if state == "paused" and before not in PAUSED:
-            actions.append("paused task %s" % name)
+            actions.add("paused_task", name)
             if not check:
                 client.pause_task(name)
     else:
         if before in RUNNING + PAUSED:
-            actions.append("stopped task %s" % name)
+            stop = actions.add("stopped_task", name)
             if not check:
                 result["stopped_by"], result["stop_seconds"] = task_control.stop(
                     client, name, record, params["signal"], params["stop_timeout"])
-                actions[-1] += " with %s" % result["stopped_by"]
+                stop["signal"] = result["stopped_by"]
         elif task_control.labels_of(record).get(RESTART_STATUS_LABEL) == "running":
             # the process died on its own; the restart monitor would bring it back
-            actions.append("told the restart monitor to keep task %s stopped" % name)
+            actions.add("monitor_keeps_stopped", name)
             if not check:
                 client.label_container(name, {RESTART_STATUS_LABEL: "stopped"})
         if state == "absent" and before != "absent":
-            actions.append("deleted task %s" % name)
+            actions.add("deleted_task", name)
             if not check:
                 exit_status = task_control.remove_task(client, name)
 
@@ -117,6 +120,6 @@ def converge(module, client):
     if exit_status is not None:
         after = {"name": name, "pid": None, "status": "absent", "exit_status": exit_status}
     result.update(changed=bool(actions), task=after)
-    if module._diff:
+    if run.diff:
         result["diff"] = differences.diff()
-    return result
+    return Outcome(result, actions)

@@ -2,12 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bulk, concurrent reads for the ``workloads`` module.
 
-``NamespaceClient`` stands in for a ``CtrClient`` of one namespace in the shared converge code
-(``container_state``, ``task_state``): its read-only answers (``container_info``, ``task``,
-``image_for_container``) come from reads done once for the whole batch — one ``images ls`` and one
-``tasks ls`` per namespace, one ``containers info`` per container, one config per image — which ``prefetch``
-runs concurrently. Every other call goes to the real client; a call that changes something forgets what was
-read about it, so the next read is a real one.
+``NamespaceClient`` is the client of one namespace that the shared converge code (``_container/converge.py``,
+``_container/task_converge.py``, ``_container/task_control.py``) gets in the batch. It has exactly the methods
+that code calls: the reads (``container_info``, ``task``, ``image_for_container``, ``local_digest``) answered
+from reads done once for the whole batch — one ``images ls`` and one ``tasks ls`` per namespace, one
+``containers info`` per container, one config per image — which ``prefetch`` runs concurrently; and the writes,
+each passed to the real client and then forgetting what it changed, so that the next read of it is a real one.
+A client method the converge code starts to call must be added here on purpose (with what it invalidates).
 
 In check mode nothing is written, so the converge code's later reads see the state before the run; ``predict_task``
 lets the caller record a predicted task status (a stop it would do) for the steps that follow.
@@ -20,11 +21,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
-
-WRITES = frozenset([
-    "create_container", "label_container", "delete_container", "start_task", "pause_task", "resume_task",
-    "kill_task", "delete_task", "stop_task", "pull_image", "exec_in_task",
-])
 
 
 def namespace_client(params, ctr_path, namespace, runner):
@@ -44,25 +40,55 @@ class NamespaceClient(object):
         self._configs = {}  # image config digest -> config
         self._records = {}  # container name -> record (None when there is no such container)
 
-    def __getattr__(self, name):
-        attr = getattr(self.client, name)
-        if name not in WRITES:
-            return attr
-
-        def write(*args, **kwargs):
-            try:
-                return attr(*args, **kwargs)
-            finally:
-                self.forget(args[0] if args else None, images=name == "pull_image")
-        return write
-
-    def forget(self, name=None, images=False):
-        """Drop what was read about container ``name`` and the task list (and the image list)."""
+    def forget(self, record=None, tasks=False, images=False):
+        """Drop what was read: the record of container ``record``, the task list, the image list."""
         with self._lock:
-            self._lists.pop("tasks", None)
-            self._records.pop(name, None)
+            self._records.pop(record, None)
+            if tasks:
+                self._lists.pop("tasks", None)
             if images:
                 self._lists.pop("images", None)
+
+    # ---- what the client answers as is ------------------------------------------------------------------
+
+    def unsupported(self, features):
+        return self.client.unsupported(features)
+
+    # ---- writes: each forgets what it changes ------------------------------------------------------------
+
+    def _write(self, call, record=None, tasks=False, images=False):
+        """Run the write ``call()`` on the real client, then forget what it changed (also when it failed)."""
+        try:
+            return call()
+        finally:
+            self.forget(record, tasks, images)
+
+    def create_container(self, name, image, options):
+        return self._write(lambda: self.client.create_container(name, image, options), record=name)
+
+    def label_container(self, name, labels):
+        return self._write(lambda: self.client.label_container(name, labels), record=name)
+
+    def delete_container(self, name):
+        return self._write(lambda: self.client.delete_container(name), record=name, tasks=True)
+
+    def start_task(self, name, log_uri=None):
+        return self._write(lambda: self.client.start_task(name, log_uri), tasks=True)
+
+    def pause_task(self, name):
+        return self._write(lambda: self.client.pause_task(name), tasks=True)
+
+    def resume_task(self, name):
+        return self._write(lambda: self.client.resume_task(name), tasks=True)
+
+    def stop_task(self, name, signal, timeout):
+        return self._write(lambda: self.client.stop_task(name, signal, timeout), tasks=True)
+
+    def delete_task(self, name):
+        return self._write(lambda: self.client.delete_task(name), tasks=True)
+
+    def pull_image(self, reference, registry):
+        return self._write(lambda: self.client.pull_image(reference, registry), images=True)
 
     # ---- bulk reads -----------------------------------------------------------------------------------
 

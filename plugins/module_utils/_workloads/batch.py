@@ -2,25 +2,32 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``workloads`` module's logic: converge a host's whole list of workloads in one call.
 
-Each entry runs through the same code as the ``container`` and ``task`` modules (``container_state``,
-``task_state``), with an ``EntryModule`` standing in for their AnsibleModule and a ``NamespaceClient``
-serving the reads that ``prefetch`` did in bulk and concurrently.
+Each entry runs through the same code as the ``container`` and ``task`` modules (``_container/converge.py``,
+``_container/task_converge.py``), with the container and task parameters ``_container/options.py`` derives from
+the entry, and a ``NamespaceClient`` serving the reads that ``prefetch`` did in bulk and concurrently.
 
 Order: every entry is validated first (nothing runs when one is bad); then the reads; then the entries are
 converged one after another, each waiting for its health check when the run started it; then pruning. The
-first entry that fails stops the run with a message naming it; the entries before it stay converged.
+first entry that fails stops the run with a WorkloadFailed naming it (its ``details()`` carry the results so
+far); the entries before it stay converged.
 """
 
 from __future__ import annotations
 
-from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_state
+from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_converge
+from ansible_collections.containerd.runtime.plugins.module_utils._container import options
+from ansible_collections.containerd.runtime.plugins.module_utils._container import task_converge
+from ansible_collections.containerd.runtime.plugins.module_utils._container.actions import Actions
 from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
-from ansible_collections.containerd.runtime.plugins.module_utils._container import task_converge as task_state
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads import health
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads import entries as wspec
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import SubprocessRunner
-from ansible_collections.containerd.runtime.plugins.module_utils._common.module import connection_errors, ctr_path_of
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.module import connection_errors
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
+    CollectionError,
+    InvalidContainerOptions,
+    WorkloadFailed,
+)
 from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import identifier_error
 from ansible_collections.containerd.runtime.plugins.module_utils._image.registry_options import (
     registry_client,
@@ -31,43 +38,21 @@ from ansible_collections.containerd.runtime.plugins.module_utils._ctr.read_cache
 OWNED_LABELS = {wspec.MANAGED_LABEL: wspec.MANAGED_VALUE}
 
 
-class EntryFailed(Exception):
-    """``fail_json`` of an EntryModule: the shared code refused an entry."""
-
-    def __init__(self, msg, **details):
-        super(EntryFailed, self).__init__(msg)
-        self.message = msg
-        self.details = details
-
-
-class EntryModule(object):
-    """What the shared converge code needs of its AnsibleModule, for one entry: ``params`` of the container
-    (or task) module, the real module's check and diff mode, ``fail_json`` raising EntryFailed; everything else
-    (``get_bin_path``, ``run_command`` for CNI plugins) is the real module's."""
-
-    def __init__(self, module, params):
-        self._module = module
-        self.params = params
-        self.check_mode = module.check_mode
-        self._diff = module._diff  # pylint: disable=protected-access
-
-    def fail_json(self, msg, **details):
-        raise EntryFailed(msg, **details)
-
-    def __getattr__(self, name):
-        return getattr(self._module, name)
-
-
 class Batch(object):
-    """One run of the module. ``runner``: runs ctr (default SubprocessRunner, safe from threads)."""
+    """One run of the module: ``params`` (the module's parameters, never changed), ``run`` (RunContext),
+    ``ctr_path`` (the ctr in use), ``commands`` (runs CNI plugins, see _container/network.py); ``runner``: runs
+    ctr (default SubprocessRunner, safe from threads)."""
 
-    def __init__(self, module, runner=None, registry_client=None, sleep=None):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+    def __init__(self, params, run, ctr_path, commands=None, runner=None, registry_client=None, sleep=None):
+        self.params = params
+        self.run_context = run
+        self.check = run.check_mode
+        self.ctr_path = ctr_path
+        self.commands = commands
         self.runner = runner or SubprocessRunner()
         self.registry_client = registry_client
         self.sleep = sleep
+        self.clients = {}
         self.entries = []
         self.plans = []
         self.results = []
@@ -77,7 +62,7 @@ class Batch(object):
     # ---- validation -----------------------------------------------------------------------------------
 
     def validate(self):
-        """Check the options and every entry; fail the module (naming each entry) before anything runs."""
+        """Check the options and every entry before anything runs: InvalidContainerOptions naming each entry."""
         params = self.params
         errors = connection_errors(params)
         if params["parallel"] < 1:
@@ -95,17 +80,17 @@ class Batch(object):
                 self.plans.append(None)
                 continue
             try:
-                self.plans.append(container_state.validate(EntryModule(self.module, self.container_params(entry))))
-            except EntryFailed as error:
+                self.plans.append(container_converge.validate(self.container_params(entry), self.ctr_path))
+            except CollectionError as error:
                 self.plans.append(None)
                 errors.append("%s: %s" % (wspec.label(index, entry), error.message))
         errors += wspec.duplicate_errors(entries)
         if errors:
-            self.module.fail_json(msg="; ".join(errors), errors=errors)
+            raise InvalidContainerOptions("; ".join(errors), extra={"errors": errors})
         self.entries = entries
 
     def container_params(self, entry):
-        return wspec.container_params(entry, self.params)
+        return options.container_params(entry, self.params)
 
     def registry(self):
         return registry_options(self.params)
@@ -113,13 +98,13 @@ class Batch(object):
     # ---- the run --------------------------------------------------------------------------------------
 
     def run(self):
+        """Converge every entry; the module's result, or WorkloadFailed (InvalidContainerOptions for bad input)."""
         self.validate()
         params = self.params
-        ctr_path = ctr_path_of(self.module)
         namespaces = [entry["namespace"] for entry in self.entries]
         if params["prune"]:
             namespaces += list(params["prune_namespaces"] or [])
-        self.clients = dict((namespace, namespace_client(params, ctr_path, namespace, self.runner))
+        self.clients = dict((namespace, namespace_client(params, self.ctr_path, namespace, self.runner))
                             for namespace in namespaces)
         images = {}
         for entry in self.entries:
@@ -129,13 +114,12 @@ class Batch(object):
             listing = prefetch(self.clients, [(entry["namespace"], entry["name"]) for entry in self.entries], images,
                                set(namespaces) if params["prune"] else set(), params["parallel"])
         except CollectionError as error:
-            self.fail(error.message, error.details())
+            raise self.failed(error.message, error)
         for index, entry in enumerate(self.entries):
             try:
                 self.results.append(self.converge(entry, self.plans[index]))
-            except (CollectionError, EntryFailed, wspec.EntryError) as error:
-                details = error.details() if isinstance(error, CollectionError) else dict(error.details)
-                self.fail("%s: %s" % (wspec.label(index, entry), error.message), details)
+            except CollectionError as error:
+                raise self.failed("%s: %s" % (wspec.label(index, entry), error.message), error)
         if params["prune"]:
             self.prune(listing)
         return self.result()
@@ -143,67 +127,64 @@ class Batch(object):
     def result(self):
         result = dict(changed=any(item["changed"] for item in self.results) or bool(self.pruned),
                       workloads=self.results, pruned=self.pruned)
-        if self.module._diff:  # pylint: disable=protected-access
+        if self.run_context.diff:
             result["diff"] = self.diff
         return result
 
-    def fail(self, message, details=None):
-        result = self.result()
-        result.update(details or {})
-        self.module.fail_json(msg=message, **result)
+    def failed(self, message, cause):
+        """The WorkloadFailed to raise: ``message``, the results so far, and what ``cause`` tells (its command)."""
+        return WorkloadFailed(message, extra=dict(self.result(), **cause.details()))
 
     # ---- one entry ------------------------------------------------------------------------------------
 
     def converge(self, entry, plan):
         name, namespace, state = entry["name"], entry["namespace"], entry["state"]
         client = self.clients[namespace]
-        actions = []
+        actions = Actions()
         before, after = {}, {}
         if state != "absent" and entry["pull"] == "always":
-            actions += self.pull(client, entry["image"])
+            self.pull(client, entry["image"], actions)
         record = client.container_info(name)
-        task_result = None
         if state == "stopped" and record is not None:
             # stop first, so that a re-created container's task is not started again
-            stop = task_state.converge(self.task_module(entry, "stopped"), client)
-            actions += stop["actions"]
-            self.merge_diff(stop, before, after)
-            if self.check and stop["actions"]:
+            stop = self.task(entry, "stopped", client)
+            actions.extend(stop.actions)
+            self.merge_diff(stop.result, before, after)
+            if self.check and stop.actions:
                 client.predict_task(name, "stopped")
-        cparams = self.container_params(entry)
-        result = container_state.converge(EntryModule(self.module, cparams), client, plan, self.registry(),
-                                          OWNED_LABELS)
-        actions += result["actions"]
-        self.merge_diff(result, before, after)
-        created = any(action.startswith("created container") for action in result["actions"])
+        container = container_converge.converge(self.container_params(entry), client, self.run_context, plan,
+                                                self.commands, self.registry(), OWNED_LABELS)
+        actions.extend(container.actions)
+        self.merge_diff(container.result, before, after)
         if state == "running":
             if record is None and self.check:
-                actions.append("started task %s" % name)
+                actions.add("started_task", name)
                 before.setdefault("status", "absent")
                 after["status"] = "running"
             else:
-                task_result = task_state.converge(self.task_module(entry, "running"), client)
-        if task_result is not None:
-            actions += task_result["actions"]
-            self.merge_diff(task_result, before, after)
-        if state != "absent" and record is not None and not created and \
+                task = self.task(entry, "running", client)
+                actions.extend(task.actions)
+                self.merge_diff(task.result, before, after)
+        if state != "absent" and record is not None and not container.created and \
                 (record.get("Labels") or {}).get(wspec.MANAGED_LABEL) != wspec.MANAGED_VALUE:
-            actions.append("marked container %s as managed by workloads" % name)
+            actions.add("marked_managed", name)
             if not self.check:
                 client.label_container(name, OWNED_LABELS)
-        started = state == "running" and any(action.startswith("started task") for action in actions)
         healthy = None
-        if started and entry["healthcheck"] and self.params["wait_healthy"] and not self.check:
-            healthy = self.wait_healthy(entry, client, result.get("interfaces"))
+        if state == "running" and actions.did("started_task") and entry["healthcheck"] and \
+                self.params["wait_healthy"] and not self.check:
+            healthy = self.wait_healthy(entry, client, container.result.get("interfaces"))
         key = name if sum(1 for item in self.entries if item["name"] == name) == 1 else "%s/%s" % (namespace, name)
         self.diff["before"][key] = before
         self.diff["after"][key] = after
-        return dict(name=name, namespace=namespace, state=state, changed=bool(actions), actions=actions,
-                    differences=result["differences"], healthy=healthy, container=result["container"],
-                    interfaces=result.get("interfaces") or [])
+        return dict(name=name, namespace=namespace, state=state, changed=bool(actions), actions=actions.lines(),
+                    differences=container.result["differences"], healthy=healthy,
+                    container=container.result["container"], interfaces=container.result.get("interfaces") or [])
 
-    def task_module(self, entry, state):
-        return EntryModule(self.module, wspec.task_params(entry, self.params, state))
+    def task(self, entry, state, client):
+        """The task converge of an entry's task toward ``state`` (an Outcome)."""
+        params = wspec.task_params(entry, self.params, state)
+        return task_converge.converge(params, client, self.run_context, self.commands)
 
     @staticmethod
     def merge_diff(result, before, after):
@@ -211,25 +192,23 @@ class Batch(object):
         before.update(diff.get("before") or {})
         after.update(diff.get("after") or {})
 
-    def pull(self, client, image):
-        """pull: always — pull (or, in check mode, ask the registry); the actions when the image moved."""
+    def pull(self, client, image, actions):
+        """pull: always — pull (or, in check mode, ask the registry); records the pull when the image moved."""
         local = client.local_digest(image)
         if self.check:
             if local is None:
-                return []  # pull: missing's prediction covers it
+                return  # pull: missing's prediction covers it
             registry = self.registry_client or registry_client(self.registry(), self.params["timeout"])
             remote = registry.digest(reference.parse(image))
             if remote is None:
-                raise wspec.EntryError("image %s was not found in its registry" % image)
-            if remote == local:
-                return []
-            client.predict_digest(image, remote)
-            return ["pulled image %s" % image]
+                raise WorkloadFailed("image %s was not found in its registry" % image)
+            if remote != local:
+                client.predict_digest(image, remote)
+                actions.add("pulled_image", image)
+            return
         client.pull_image(image, self.registry())
-        now = client.local_digest(image)
-        if now == local:
-            return []
-        return ["pulled image %s" % image]
+        if client.local_digest(image) != local:
+            actions.add("pulled_image", image)
 
     def wait_healthy(self, entry, client, interfaces):
         check = entry["healthcheck"]
@@ -237,7 +216,7 @@ class Batch(object):
         kwargs = {"sleep": self.sleep} if self.sleep else {}
         healthy, attempts, last = health.wait(check, probe, **kwargs)
         if not healthy:
-            raise wspec.EntryError("workload %s did not become healthy: %s failed %d time%s, last error: %s" % (
+            raise WorkloadFailed("workload %s did not become healthy: %s failed %d time%s, last error: %s" % (
                 entry["name"], health.describe(dict(check, host=health.tcp_host(check, interfaces))
                                                if check.get("tcp_port") else check),
                 attempts, "" if attempts == 1 else "s", last))
@@ -255,17 +234,13 @@ class Batch(object):
                 record = client.container_info(name)
                 if record is None or (record.get("Labels") or {}).get(wspec.MANAGED_LABEL) != wspec.MANAGED_VALUE:
                     continue
-                params = {"address": self.params["address"], "namespace": namespace, "ctr_path": self.params["ctr_path"],
-                          "timeout": self.params["timeout"], "name": name, "state": "absent"}
-                params = dict(wspec.container_params(dict((key, None) for key in wspec.ENTRY_KEYS), self.params),
-                              **params)
+                params = options.container_params(dict(name=name, namespace=namespace, state="absent"), self.params)
                 try:
-                    entry_module = EntryModule(self.module, params)
-                    plan = container_state.validate(entry_module)
-                    container_state.converge(entry_module, client, plan)
-                except (CollectionError, EntryFailed) as error:
-                    details = error.details() if isinstance(error, CollectionError) else dict(error.details)
-                    self.fail("prune of container %s in namespace %s: %s" % (name, namespace, error.message), details)
+                    plan = container_converge.validate(params, self.ctr_path)
+                    container_converge.converge(params, client, self.run_context, plan, self.commands)
+                except CollectionError as error:
+                    raise self.failed("prune of container %s in namespace %s: %s" % (name, namespace, error.message),
+                                      error)
                 self.pruned.append({"name": name, "namespace": namespace})
                 self.diff["before"]["%s/%s" % (namespace, name)] = {"state": "present"}
                 self.diff["after"]["%s/%s" % (namespace, name)] = {"state": "absent"}

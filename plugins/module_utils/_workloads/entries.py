@@ -1,24 +1,19 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The entries of the ``workloads`` module: their keys, types and defaults, checked before anything runs.
+"""The entries of the ``workloads`` module, checked before anything runs.
 
-Entries are checked here rather than by AnsibleModule's suboptions so that every message names the entry
-(``workloads[2] (web): memory '12XB' is not a size ...``) and all entries are checked at once.
+Their keys, types, defaults and choices are the option table's (``_container/options.py``), checked with
+ansible-core's ``ArgumentSpecValidator`` entry by entry rather than by AnsibleModule's suboptions, so that
+every message names the entry (``workloads[2] (web): memory '12XB' is not a size ...``) and all entries are
+checked at once.
 """
 
 from __future__ import annotations
 
-from ansible.module_utils.common.validation import (
-    check_type_bool,
-    check_type_dict,
-    check_type_float,
-    check_type_int,
-    check_type_list,
-    check_type_str,
-)
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import ArgumentValueError, UnsupportedError
 
-from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
-from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
+from ansible_collections.containerd.runtime.plugins.module_utils._container import options
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
 from ansible_collections.containerd.runtime.plugins.module_utils._common.identifiers import identifier_error
@@ -29,59 +24,9 @@ from ansible_collections.containerd.runtime.plugins.module_utils._common.errors 
 
 MANAGED_LABEL = "containerd.runtime/managed-by"
 MANAGED_VALUE = "workloads"
-STATES = ("running", "stopped", "absent")
-PULLS = ("missing", "always")
-
-# key -> (type, default, choices); 'raw' keeps the value as given
-ENTRY_KEYS = {
-    "name": ("str", None, None),
-    "image": ("str", None, None),
-    "namespace": ("str", None, None),
-    "command": ("raw", None, None),
-    "entrypoint": ("raw", None, None),
-    "env": ("dict", None, None),
-    "mounts": ("list", None, None),
-    "networks": ("list", None, None),
-    "ports": ("list", None, None),
-    "labels": ("dict", None, None),
-    "restart_policy": ("str", "no", None),
-    "memory": ("str", None, None),
-    "cpus": ("float", None, None),
-    "user": ("str", None, None),
-    "working_dir": ("str", None, None),
-    "privileged": ("bool", False, None),
-    "read_only": ("bool", False, None),
-    "net_host": ("bool", False, None),
-    "state": ("str", "running", STATES),
-    "pull": ("str", "missing", PULLS),
-    "healthcheck": ("dict", None, None),
-}
-MOUNT_KEYS = {
-    "type": ("str", "bind", ("bind", "tmpfs")),
-    "source": ("str", None, None),
-    "target": ("str", None, None),
-    "read_only": ("bool", False, None),
-    "options": ("list", None, None),
-}
-HEALTH_KEYS = {
-    "exec": ("raw", None, None),
-    "tcp_port": ("int", None, None),
-    "host": ("str", None, None),
-    "retries": ("int", 10, None),
-    "interval": ("float", 1.0, None),
-    "start_period": ("float", 0.0, None),
-}
-CHECKERS = {"str": check_type_str, "dict": check_type_dict, "list": check_type_list, "bool": check_type_bool,
-            "int": check_type_int, "float": check_type_float}
-
-
-class EntryError(Exception):
-    """An entry that cannot be converged; ``message`` names the entry."""
-
-    def __init__(self, message, details=None):
-        super(EntryError, self).__init__(message)
-        self.message = message
-        self.details = details or {}
+ENTRY_SPEC = options.entry_spec()
+VALIDATOR = ArgumentSpecValidator(ENTRY_SPEC)
+SUBOPTIONS = ("mounts", "healthcheck")  # the entry keys with suboptions (a list of dicts, a dict)
 
 
 def label(index, entry):
@@ -90,29 +35,46 @@ def label(index, entry):
     return "workloads[%d] (%s)" % (index, name) if name else "workloads[%d]" % index
 
 
-def coerce(values, keys, where, errors):
-    """``values`` with every key of ``keys`` typed and defaulted; unknown keys and bad types go to ``errors``."""
-    out = {}
-    unknown = sorted(str(key) for key in values if key not in keys)
-    if unknown:
-        errors.append("%sunknown key%s %s (supported: %s)" % (where, "s" if len(unknown) > 1 else "",
-                                                              ", ".join(unknown), ", ".join(sorted(keys))))
-    for key, (kind, default, choices) in keys.items():
-        value = values.get(key)
-        if value is None:
-            out[key] = default
-            continue
-        if kind != "raw":
-            try:
-                value = CHECKERS[kind](value)
-            except (TypeError, ValueError) as error:
-                errors.append("%s%s: %s" % (where, key, error))
-                out[key] = default
-                continue
-        if choices and value not in choices:
-            errors.append("%s%s must be one of %s, got %r" % (where, key, ", ".join(choices), value))
-        out[key] = value
+def without_none(raw):
+    """The entry without keys set to null (at its top level and in its suboptions): they mean the default."""
+    out = dict((key, value) for key, value in raw.items() if value is not None)
+    if isinstance(out.get("healthcheck"), dict):
+        out["healthcheck"] = without_none(out["healthcheck"])
+    if isinstance(out.get("mounts"), list):
+        out["mounts"] = [dict((key, value) for key, value in mount.items() if value is not None)
+                         if isinstance(mount, dict) else mount for mount in out["mounts"]]
     return out
+
+
+def unknown_keys(unsupported, where):
+    """Messages for the keys no option of the table has (``unsupported``: names, or (option, key) tuples)."""
+    by_option = {}
+    for item in unsupported:
+        option, key = item if isinstance(item, tuple) else (None, item)
+        by_option.setdefault(option, []).append(str(key))
+    errors = []
+    for option in sorted(by_option, key=lambda name: name or ""):
+        keys = ENTRY_SPEC[option]["options"] if option else ENTRY_SPEC
+        unknown = sorted(by_option[option])
+        errors.append("%s%sunknown key%s %s (supported: %s)" % (
+            where, "%s: " % option if option else "", "s" if len(unknown) > 1 else "", ", ".join(unknown),
+            ", ".join(sorted(keys))))
+    return errors
+
+
+def choice_errors(entry, where):
+    """Messages for values outside the table's choices (of the entry's keys and of each mount)."""
+    values = [(where, ENTRY_SPEC, entry)]
+    for position, mount in enumerate(entry.get("mounts") or []):
+        if isinstance(mount, dict):
+            values.append(("%smounts[%d]: " % (where, position), ENTRY_SPEC["mounts"]["options"], mount))
+    errors = []
+    for prefix, keys, given in values:
+        for key, option in keys.items():
+            if option.get("choices") and key in given and given[key] not in option["choices"]:
+                errors.append("%s%s must be one of %s, got %r"
+                              % (prefix, key, ", ".join(option["choices"]), given[key]))
+    return errors
 
 
 def normalize_entry(index, raw, default_namespace):
@@ -120,11 +82,14 @@ def normalize_entry(index, raw, default_namespace):
     if not isinstance(raw, dict):
         return None, ["workloads[%d]: must be a dict with at least name and image, got %r" % (index, raw)]
     where = label(index, raw) + ": "
-    errors = []
-    entry = coerce(raw, ENTRY_KEYS, where, errors)
-    if not entry["name"]:
-        errors.append(where + "name is required")
-    entry["namespace"] = entry["namespace"] or default_namespace
+    result = VALIDATOR.validate(without_none(raw))
+    entry = result.validated_parameters
+    errors = [where + error.msg for error in result.errors.errors
+              if not isinstance(error, (UnsupportedError, ArgumentValueError))]
+    errors += unknown_keys(result.unsupported_parameters, where) + choice_errors(entry, where)
+    entry["namespace"] = entry.get("namespace") or default_namespace
+    if errors:
+        return entry, errors
     message = identifier_error(entry["namespace"], "namespace")
     if message:
         errors.append(where + message)
@@ -138,29 +103,17 @@ def normalize_entry(index, raw, default_namespace):
     for key in ("command", "entrypoint"):
         if entry[key] is not None and not isinstance(entry[key], (str, list)):
             errors.append(where + "%s must be a string or a list of arguments, got %r" % (key, entry[key]))
-    mounts = []
-    for position, mount in enumerate(entry["mounts"] or []):
-        if not isinstance(mount, dict):
-            errors.append(where + "mounts[%d] must be a dict with target (and source, type, ...)" % position)
-            continue
-        mount = coerce(mount, MOUNT_KEYS, "%smounts[%d]: " % (where, position), errors)
-        if not mount["target"]:
-            errors.append(where + "mounts[%d]: target is required" % position)
-        mounts.append(mount)
-    entry["mounts"] = mounts or None
-    if entry["ports"] is not None:
-        entry["ports"] = [str(port) for port in entry["ports"]]
-    entry["healthcheck"] = normalize_healthcheck(entry["healthcheck"], where, errors)
+    entry["mounts"] = entry["mounts"] or None
+    entry["healthcheck"] = healthcheck(entry["healthcheck"], where, errors)
     return entry, errors
 
 
-def normalize_healthcheck(check, where, errors):
+def healthcheck(check, where, errors):
+    """The validated health check with its command split; what is wrong with it goes to ``errors``."""
     if check is None:
         return None
     where += "healthcheck: "
-    check = coerce(check, HEALTH_KEYS, where, errors)
-    if (check["exec"] is None) == (check["tcp_port"] is None):
-        errors.append(where + "give exactly one of exec and tcp_port")
+    check = dict(check)
     if check["exec"] is not None:
         try:
             check["exec"] = spec.split_command(check["exec"])
@@ -174,49 +127,6 @@ def normalize_healthcheck(check, where, errors):
         if check[key] is not None and check[key] < 0:
             errors.append(where + "%s must not be negative, got %s" % (key, check[key]))
     return check
-
-
-def container_params(entry, options):
-    """The ``container`` module's parameters (all of them, its defaults applied) for an entry.
-
-    ``options``: the module's connection and CNI options (address, ctr_path, timeout, cni_*).
-    """
-    return {
-        "address": options["address"],
-        "namespace": entry["namespace"],
-        "ctr_path": options["ctr_path"],
-        "timeout": options["timeout"],
-        "name": entry["name"],
-        "state": "absent" if entry["state"] == "absent" else "present",
-        "image": entry["image"],
-        "pull": "missing",
-        "command": entry["command"],
-        "entrypoint": entry["entrypoint"],
-        "env": entry["env"],
-        "labels": entry["labels"],
-        "mounts": entry["mounts"],
-        "user": entry["user"],
-        "working_dir": entry["working_dir"],
-        "hostname": None,
-        "tty": False,
-        "privileged": entry["privileged"],
-        "read_only": entry["read_only"],
-        "net_host": entry["net_host"],
-        "network_namespace": None,
-        "memory": entry["memory"],
-        "cpus": entry["cpus"],
-        "runtime": spec.DEFAULT_RUNTIME,
-        "snapshotter": None,
-        "stop_signal": None,
-        "stop_timeout": spec.DEFAULT_STOP_TIMEOUT,
-        "restart_policy": entry["restart_policy"],
-        "recreate": False,
-        "networks": entry["networks"],
-        "ports": entry["ports"],
-        "cni_conf_dir": options.get("cni_conf_dir") or cni_config.DEFAULT_CONF_DIR,
-        "cni_bin_dir": options.get("cni_bin_dir") or [cni_config.DEFAULT_BIN_DIR],
-        "cni_cache_dir": options.get("cni_cache_dir") or cni.DEFAULT_CACHE_DIR,
-    }
 
 
 def task_params(entry, options, state):
