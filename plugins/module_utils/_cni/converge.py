@@ -52,25 +52,14 @@ class Outcome(object):
 
 def check_params(params):
     """InvalidConflist naming every option that cannot work (checked before anything runs)."""
-    errors = []
-    message = cni_config.name_error(params["name"], "network name")
-    if message:
-        errors.append(message)
-    if params["bridge"] is not None:
-        message = cni_config.ifname_error(params["bridge"], "bridge name")
-        if message:
-            errors.append(message)
+    checks = [(cni_config.name_error, "name", "network name"), (cni_config.ifname_error, "bridge", "bridge name")]
     if params["state"] in ("attached", "detached"):
-        message = cni_config.name_error(params["netns"], "netns")
-        if message:
-            errors.append(message)
-        if params["container_id"] is not None:
-            message = cni_config.name_error(params["container_id"], "container_id")
-            if message:
-                errors.append(message)
-        message = cni_config.ifname_error(params["ifname"], "ifname")
-        if message:
-            errors.append(message)
+        checks += [(cni_config.name_error, "netns", "netns"), (cni_config.name_error, "container_id", "container_id"),
+                   (cni_config.ifname_error, "ifname", "ifname")]
+    optional = ("bridge", "container_id")
+    errors = [check(params[option], what) for check, option, what in checks
+              if not (option in optional and params[option] is None)]
+    errors = [message for message in errors if message]
     if params["state"] == "present" and not params["plugins"] and not params["subnets"]:
         errors.append("state=present needs either subnets (a bridge network) or a raw plugins list")
     _raise_errors(errors)

@@ -273,3 +273,9 @@ def test_detached_with_keep_netns_keeps_it(host, kernel):
 def test_detached_of_what_is_not_attached_changes_nothing(host):
     outcome = host.run(host.params(state="detached", netns="ns1"))
     assert outcome.result() == {"changed": False, "actions": [], "network": None, "attachment": None}
+
+
+def test_check_params_reports_every_bad_option_at_once_in_option_order(host):
+    with pytest.raises(InvalidConflist) as caught:
+        converge.check_params(host.params(name="-bad", state="attached", netns="bad/ns", container_id="-c"))
+    assert [part.split(" ")[0] for part in caught.value.message.split("; ")] == ["network", "netns", "container_id"]
