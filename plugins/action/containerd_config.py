@@ -33,6 +33,7 @@ try:
 except ImportError:
     tomli_w = None
 
+
 def _plain(value):
     """Ansible's lazy/tagged containers as plain Python (tomli-w only accepts the builtin types)."""
     if isinstance(value, dict):

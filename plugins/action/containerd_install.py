@@ -91,7 +91,7 @@ class ReleaseCache(object):
         """Download ``url`` to ``target`` (through a partial file); retried on failures that may pass."""
         if httpx is None:
             raise ReleaseError("the controller needs the Python package httpx to download %s "
-                                "(pip install httpx), or use download_on: host" % url)
+                               "(pip install httpx), or use download_on: host" % url)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         attempts = self.retries + 1
         last = None
@@ -172,7 +172,7 @@ class ReleaseCache(object):
             if not is_local(url):
                 os.unlink(path)  # never keep a bad file in the cache
             raise ReleaseError("checksum mismatch for %s: expected %s:%s, got %s:%s; nothing was installed"
-                                % (url, pinned[0], pinned[1], pinned[0], digest))
+                               % (url, pinned[0], pinned[1], pinned[0], digest))
         sha256 = digest if pinned[0] == "sha256" else digest_of(path, "sha256")
         return path, sha256, downloaded, sums_source
 

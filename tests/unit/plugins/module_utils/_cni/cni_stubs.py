@@ -48,4 +48,3 @@ class PluginRunner(object):
     def commands(self):
         """(CNI_COMMAND, plugin) of every call, in order."""
         return [(call["env"]["CNI_COMMAND"], os.path.basename(call["argv"][0])) for call in self.calls]
-
