@@ -19,6 +19,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.containerd.runtime.plugins.module_utils._config.argspec import ARGUMENT_SPEC
 from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import build_config, describe_paths
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidConfig
 
@@ -31,18 +32,6 @@ try:
     import tomli_w
 except ImportError:
     tomli_w = None
-
-ARGUMENT_SPEC = dict(
-    path=dict(type="path", default="/etc/containerd/config.toml"),
-    containerd_path=dict(type="path", default="containerd"),
-    settings=dict(type="dict", default={}),
-    overrides=dict(type="dict", default={}),
-    mode=dict(type="raw", default="0644"),
-    owner=dict(type="str"),
-    group=dict(type="str"),
-    previous_path=dict(type="path"),
-    validate=dict(type="bool", default=True),
-)
 
 
 def _plain(value):

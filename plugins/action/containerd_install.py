@@ -23,7 +23,9 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.containerd.runtime.plugins.module_utils._install import release
+from ansible_collections.containerd.runtime.plugins.module_utils._install.argspec import option
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.files import atomic_file
 try:
     import httpx
 except ImportError:  # pragma: no cover - reported when a download is needed
@@ -63,6 +65,10 @@ def local_path(url):
     return url[len("file://"):] if url.startswith("file://") else url
 
 
+class Interrupted(Exception):
+    """A download that ended before Content-Length bytes arrived (retried)."""
+
+
 class ReleaseCache(object):
     """Release files under ``<cache>/<host[_port]>/<url path>``, downloaded with retries and time-outs."""
 
@@ -85,9 +91,8 @@ class ReleaseCache(object):
         """Download ``url`` to ``target`` (through a partial file); retried on failures that may pass."""
         if httpx is None:
             raise ReleaseError("the controller needs the Python package httpx to download %s "
-                                "(pip install httpx), or use download_on: host" % url)
+                               "(pip install httpx), or use download_on: host" % url)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        partial = "%s.part-%d" % (target, os.getpid())
         attempts = self.retries + 1
         last = None
         with httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=True,
@@ -105,17 +110,18 @@ class ReleaseCache(object):
                                 break
                             continue
                         expected = response.headers.get("content-length")
-                        size = 0
-                        with open(partial, "wb") as out:
+                        # a partial file beside the target, renamed only when the whole file arrived
+                        with atomic_file(target, mode=0o644, prefix="%s.part-" % os.path.basename(target)) as out:
+                            size = 0
                             for block in response.iter_bytes(CHUNK):
                                 out.write(block)
                                 size += len(block)
-                    if expected is not None and expected.isdigit() and int(expected) != size:
-                        last = "transfer interrupted after %d of %s bytes" % (size, expected)
-                        continue
-                    os.rename(partial, target)
+                            if expected is not None and expected.isdigit() and int(expected) != size:
+                                raise Interrupted("transfer interrupted after %d of %s bytes" % (size, expected))
                     self.downloads += 1
                     return
+                except Interrupted as error:
+                    last = str(error)
                 except httpx.ConnectError as error:
                     last = "cannot connect to %s (%s): is the server up?" % (urlsplit(url).netloc, error)
                 except httpx.TimeoutException as error:
@@ -124,9 +130,6 @@ class ReleaseCache(object):
                     last = "transfer interrupted (%s)" % error
                 except httpx.HTTPError as error:
                     last = "%s: %s" % (type(error).__name__, error)
-                finally:
-                    if os.path.exists(partial):
-                        os.unlink(partial)
         raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, attempt + 1, last))
 
     def obtain(self, url):
@@ -169,7 +172,7 @@ class ReleaseCache(object):
             if not is_local(url):
                 os.unlink(path)  # never keep a bad file in the cache
             raise ReleaseError("checksum mismatch for %s: expected %s:%s, got %s:%s; nothing was installed"
-                                % (url, pinned[0], pinned[1], pinned[0], digest))
+                               % (url, pinned[0], pinned[1], pinned[0], digest))
         sha256 = digest if pinned[0] == "sha256" else digest_of(path, "sha256")
         return path, sha256, downloaded, sums_source
 
@@ -182,8 +185,7 @@ class ActionModule(ActionBase):
         del tmp
         args = dict(self._task.args)
         try:
-            if (args.get("state", "present") == "absent" or args.get("download_on", "controller") != "controller"
-                    or args.get("archive")):
+            if option(args, "state") == "absent" or option(args, "download_on") != "controller" or args.get("archive"):
                 result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
                 return result
             probe = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
@@ -205,10 +207,10 @@ class ActionModule(ActionBase):
             pinned = release.parse_pinned(args.get("checksum"))
             cache = ReleaseCache(
                 args.get("cache_dir") or os.environ.get("CONTAINERD_RUNTIME_CACHE") or DEFAULT_CACHE,
-                timeout=int(args.get("timeout", 60)), retries=int(args.get("retries", 3)),
-                validate_certs=boolean(args.get("validate_certs", True), strict=False))
+                timeout=int(option(args, "timeout")), retries=int(option(args, "retries")),
+                validate_certs=boolean(option(args, "validate_certs"), strict=False))
             path, sha256, downloaded, sums_source = cache.verified(key, url, pinned)
-        except (ReleaseError, ReleaseError) as error:
+        except ReleaseError as error:
             return dict(failure, msg=str(error))
         except (IOError, OSError) as error:
             return dict(failure, msg="the controller's download cache failed: %s" % error)

@@ -308,291 +308,20 @@ diff:
   type: dict
 """
 
-import os
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
+from ansible_collections.containerd.runtime.plugins.module_utils._cni import converge
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
-from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CniError, InvalidConflist
-
-BRIDGE_OPTIONS = ("bridge", "subnets", "gateway", "is_gateway", "ip_masq", "hairpin_mode", "promisc_mode", "mtu",
-                  "routes", "port_mappings", "firewall", "ipam_data_dir")
-BRIDGE_DEFAULTS = dict(is_gateway=True, ip_masq=True, hairpin_mode=False, promisc_mode=False, port_mappings=False,
-                       firewall=False)
-
-
-def params_errors(params):
-    errors = []
-    message = cni_config.name_error(params["name"], "network name")
-    if message:
-        errors.append(message)
-    if params["bridge"] is not None:
-        message = cni_config.ifname_error(params["bridge"], "bridge name")
-        if message:
-            errors.append(message)
-    if params["state"] in ("attached", "detached"):
-        message = cni_config.name_error(params["netns"], "netns")
-        if message:
-            errors.append(message)
-        if params["container_id"] is not None:
-            message = cni_config.name_error(params["container_id"], "container_id")
-            if message:
-                errors.append(message)
-        message = cni_config.ifname_error(params["ifname"], "ifname")
-        if message:
-            errors.append(message)
-    if params["state"] == "present" and not params["plugins"] and not params["subnets"]:
-        errors.append("state=present needs either subnets (a bridge network) or a raw plugins list")
-    return errors
-
-
-def desired_conflist(params):
-    if params["plugins"]:
-        return cni_config.build_raw_conflist(params["name"], params["cni_version"], params["plugins"])
-    options = dict((key, params[key]) for key in BRIDGE_OPTIONS)
-    for key, value in BRIDGE_DEFAULTS.items():
-        if options[key] is None:
-            options[key] = value
-    return cni_config.build_bridge_conflist(params["name"], params["cni_version"], **options)
-
-
-def fail_errors(module, errors, **result):
-    if errors:
-        module.fail_json(msg="; ".join(errors), **result)
-
-
-def attachments_of(runtime, conflist, with_facts=True):
-    """Cached attachments of the network plus host-local leases no cache entry explains."""
-    bridges = cni_config.bridges(conflist)
-    out = []
-    seen = set()
-    for attachment in runtime.cached_attachments(network=conflist["name"]):
-        seen.add((attachment["container_id"], attachment["ifname"]))
-        entry = dict((key, attachment[key]) for key in ("container_id", "ifname", "netns", "ips", "mac", "ports"))
-        entry["source"] = "cache"
-        entry["host_veth"] = cni.host_veth(attachment, bridges) if with_facts else None
-        out.append(entry)
-    for lease in cni.ipam_leases(conflist):
-        key = (lease["container_id"], lease["ifname"])
-        if key in seen:
-            continue
-        found = [entry for entry in out if entry["source"] == "ipam" and
-                 (entry["container_id"], entry["ifname"]) == key]
-        if found:
-            found[0]["ips"].append(lease["address"])
-            continue
-        out.append({"container_id": lease["container_id"], "ifname": lease["ifname"], "netns": None,
-                    "ips": [lease["address"]], "mac": None, "ports": [], "source": "ipam", "host_veth": None})
-    return out
-
-
-def network_facts(runtime, conflist, path):
-    if conflist is None:
-        return None
-    bridges = cni_config.bridges(conflist)
-    return {
-        "name": conflist["name"],
-        "file": path,
-        "conflist": conflist,
-        "subnets": [str(subnet) for subnet in cni_config.subnets(conflist)],
-        "bridge": cni.bridge_facts(bridges[0]) if bridges else None,
-        "attachments": attachments_of(runtime, conflist),
-    }
-
-
-def write_atomically(module, path, data):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    handle, tmp = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(tmp, 0o644)
-        module.atomic_move(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def present(module, runtime):
-    params = module.params
-    try:
-        desired = desired_conflist(params)
-    except InvalidConflist as error:
-        module.fail_json(msg=error.message)
-    errors = cni_config.shape_errors(desired)
-    binaries = cni_config.binary_errors(desired, runtime.bin_dirs)
-    errors += binaries
-    if not errors:
-        errors += runtime.version_errors(desired)
-    others = cni_config.scan(params["conf_dir"])
-    errors += cni_config.overlap_errors(desired, others)
-    fail_errors(module, errors)
-
-    name = params["name"]
-    path = os.path.join(params["conf_dir"], "%s-%s.conflist" % (params["priority"], name))
-    current, matches = cni_config.find(params["conf_dir"], name)
-    if os.path.exists(path) and not any(match["file"] == path for match in matches):
-        module.fail_json(msg="%s exists and is not the configuration of network %s; remove it or change priority"
-                         % (path, name))
-    at_path = [match for match in matches if match["file"] == path]
-    differences = Differences()
-    actions = []
-    if current is None:
-        differences.add("state", "absent", "present")
-    differences.compare("file", current["file"] if current else None, path)
-    differences.compare("conflist", current["conflist"] if current else None, desired)
-    write = not at_path or at_path[0]["conflist"] != desired
-    stale = [match["file"] for match in matches if match["file"] != path]
-    if write:
-        actions.append("wrote %s" % path)
-    actions += ["removed %s (another file defining network %s)" % (stale_path, name) for stale_path in stale]
-    if not module.check_mode:
-        if write:
-            write_atomically(module, path, cni_config.serialise(desired))
-        for stale_path in stale:
-            os.unlink(stale_path)
-    changed = bool(actions)
-    return dict(changed=changed, actions=actions, network=network_facts(runtime, desired, path)), differences
-
-
-def absent(module, runtime):
-    params = module.params
-    current, matches = cni_config.find(params["conf_dir"], params["name"])
-    differences = Differences()
-    if current is None:
-        return dict(changed=False, actions=[], network=None), differences
-    conflist = current["conflist"]
-    attachments = attachments_of(runtime, conflist, with_facts=False)
-    if attachments:
-        module.fail_json(
-            msg="network %s still has %d attachment(s): %s; detach them first (state=detached) or remove the "
-                "containers" % (params["name"], len(attachments), ", ".join(
-                    "%s (%s%s%s)" % (a["container_id"], a["ifname"], ", netns %s" % a["netns"] if a["netns"] else "",
-                                     ", " + " ".join(a["ips"]) if a["ips"] else "") for a in attachments)),
-            attachments=attachments)
-    differences.add("state", "present", "absent")
-    differences.add("conflist", conflist, None)
-    actions = ["removed %s" % match["file"] for match in matches]
-    others = [other for other in cni_config.scan(params["conf_dir"]) if other["name"] != params["name"]]
-    used_elsewhere = set(bridge for other in others for bridge in cni_config.bridges(other["conflist"]))
-    remove_bridges = []
-    for bridge in cni_config.bridges(conflist):
-        facts = cni.bridge_facts(bridge)
-        if facts is None or bridge in used_elsewhere:
-            continue
-        if facts["members"]:
-            module.warn("bridge %s of network %s is kept: %s still plugged into it"
-                        % (bridge, params["name"], ", ".join(facts["members"])))
-            continue
-        remove_bridges.append(bridge)
-        actions.append("removed bridge %s" % bridge)
-    ipam_dirs = [os.path.join(data_dir, params["name"]) for data_dir in cni_config.ipam_data_dirs(conflist)]
-    ipam_dirs = [directory for directory in ipam_dirs if os.path.isdir(directory)]
-    actions += ["removed IPAM state %s" % directory for directory in ipam_dirs]
-    if not module.check_mode:
-        for match in matches:
-            os.unlink(match["file"])
-        for bridge in remove_bridges:
-            cni.delete_link(bridge)
-        for directory in ipam_dirs:
-            for entry in os.listdir(directory):
-                os.unlink(os.path.join(directory, entry))
-            os.rmdir(directory)
-    return dict(changed=True, actions=actions, network=None), differences
-
-
-def load_network(module, runtime, required=True):
-    current, _matches = cni_config.find(module.params["conf_dir"], module.params["name"])
-    if current is None:
-        if required:
-            module.fail_json(msg="network %s is not defined in %s: create it first (state=present) or check conf_dir"
-                             % (module.params["name"], module.params["conf_dir"]))
-        return None
-    errors = cni_config.shape_errors(current["conflist"])
-    fail_errors(module, ["%s: %s" % (current["file"], error) for error in errors])
-    return current
-
-
-def attachment_diff(before, after):
-    def view(attachment):
-        if attachment is None:
-            return None
-        return {"netns": attachment["netns"], "ifname": attachment["ifname"], "ips": attachment["ips"],
-                "ports": attachment["ports"]}
-    return view(before), view(after)
-
-
-def attached(module, runtime):
-    params = module.params
-    current = load_network(module, runtime)
-    conflist = current["conflist"]
-    container_id = params["container_id"] or params["netns"]
-    errors = cni_config.binary_errors(conflist, runtime.bin_dirs)
-    errors += cni_config.static_ip_errors(conflist, params["ips"])
-    mappings = []
-    try:
-        mappings = cni_config.parse_ports(params["ports"])
-    except InvalidConflist as error:
-        errors.append(error.message)
-    if mappings and "portMappings" not in cni_config.capabilities(conflist):
-        errors.append("network %s cannot publish ports: it has no plugin with the portMappings capability "
-                      "(set port_mappings: true on the network)" % params["name"])
-    fail_errors(module, errors)
-    entry = runtime.cached(params["name"], container_id, params["ifname"])
-    before = cni.summary_of(entry) if entry else None
-    changed, attachment, actions = runtime.attach_netns(
-        conflist, params["netns"], container_id, params["ifname"], params["ips"], mappings, module.check_mode)
-    attachment = dict(attachment)
-    attachment["host_veth"] = cni.host_veth(attachment, cni_config.bridges(conflist))
-    differences = Differences()
-    if changed:
-        old, new = attachment_diff(before, attachment)
-        differences.add("attachment", old, new)
-    return dict(changed=changed, actions=actions, attachment=attachment,
-                network=network_facts(runtime, conflist, current["file"])), differences
-
-
-def detached(module, runtime):
-    params = module.params
-    container_id = params["container_id"] or params["netns"]
-    current = load_network(module, runtime, required=False)
-    conflist = current["conflist"] if current else None
-    if conflist is None:
-        entry = runtime.cached(params["name"], container_id, params["ifname"])
-        conflist = entry["conflist"] if entry else None
-    differences = Differences()
-    if conflist is None:
-        return dict(changed=False, actions=[], attachment=None, network=None), differences
-    path = cni.netns_path(params["netns"])
-    changed, before, actions = runtime.ensure_detached(conflist, path, container_id, params["ifname"],
-                                                       module.check_mode)
-    if changed and not params["keep_netns"] and cni.netns_exists(params["netns"]):
-        others = [a for a in runtime.cached_attachments() if a["netns"] == path
-                  and (a["network"], a["container_id"], a["ifname"]) != (params["name"], container_id, params["ifname"])]
-        if not others:
-            actions.append("removed network namespace %s" % params["netns"])
-            if not module.check_mode:
-                cni.remove_netns(params["netns"])
-    if changed:
-        old, _new = attachment_diff(before, None)
-        differences.add("attachment", old, None)
-    return dict(changed=changed, actions=actions, attachment=before,
-                network=network_facts(runtime, conflist, current["file"] if current else None)), differences
-
-
-STATES = dict(present=present, absent=absent, attached=attached, detached=detached)
+from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
-            state=dict(type="str", default="present", choices=list(STATES)),
+            state=dict(type="str", default="present", choices=list(converge.STATES)),
             conf_dir=dict(type="path", default=cni_config.DEFAULT_CONF_DIR),
             bin_dir=dict(type="list", elements="path", default=[cni_config.DEFAULT_BIN_DIR]),
             cache_dir=dict(type="path", default=cni.DEFAULT_CACHE_DIR),
@@ -622,23 +351,22 @@ def main():
             ctr_path=dict(type="path"),
             timeout=dict(type="int"),
         ),
-        mutually_exclusive=[("plugins", option) for option in BRIDGE_OPTIONS],
+        mutually_exclusive=[("plugins", option) for option in converge.BRIDGE_OPTIONS],
         required_if=[("state", "attached", ["netns"]), ("state", "detached", ["netns"])],
         supports_check_mode=True,
     )
-    fail_errors(module, params_errors(module.params))
-    cni.require_pyroute2(module)
-    runtime = cni.CniRuntime(module, module.params["bin_dir"], module.params["cache_dir"])
     try:
-        result, differences = STATES[module.params["state"]](module, runtime)
-    except CniError as error:
-        result = error.details()
-        module.fail_json(msg=error.message, **result)
+        converge.check_params(module.params)
+        cni.require_pyroute2(module)
+        runtime = cni.CniRuntime(module, module.params["bin_dir"], module.params["cache_dir"])
+        outcome = converge.converge(module.params, runtime, RunContext(module.check_mode, module._diff))
+    except CollectionError as error:
+        module.fail_json(msg=error.message, **error.details())
     except (OSError, IOError) as error:
         module.fail_json(msg="%s: %s" % (getattr(error, "filename", None) or "CNI", error.strerror or error))
-    if module._diff:
-        result["diff"] = differences.diff()
-    module.exit_json(**result)
+    for warning in outcome.warnings:
+        module.warn(warning)
+    module.exit_json(**outcome.result(diff=module._diff))
 
 
 if __name__ == "__main__":

@@ -134,22 +134,11 @@ previous:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.containerd.runtime.plugins.module_utils._config.argspec import ARGUMENT_SPEC
+
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", default="/etc/containerd/config.toml"),
-            containerd_path=dict(type="path", default="containerd"),
-            settings=dict(type="dict", default={}),
-            overrides=dict(type="dict", default={}),
-            mode=dict(type="raw", default="0644"),
-            owner=dict(type="str"),
-            group=dict(type="str"),
-            previous_path=dict(type="path"),
-            validate=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg="containerd.runtime.containerd_config runs as an action plugin on the controller; "
                          "it cannot be run as a module on its own")
 

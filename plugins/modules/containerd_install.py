@@ -256,165 +256,27 @@ diff:
   type: dict
 """
 
-import os
-import platform
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._install import release
-from ansible_collections.containerd.runtime.plugins.module_utils._install import staging
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
-def validate(module):
-    """Resolve the component, version, arch and directories; fail with a clear message on bad input."""
-    params = module.params
-    try:
-        key = release.component_key(params["name"], params["bundle"])
-        version = arch = None
-        if params["state"] == "present":
-            if not params["version"]:
-                raise ReleaseError("version is required with state: present")
-            version = release.normalize_version(params["version"])
-            arch = release.normalize_arch(params["arch"] or platform.machine())
-        release.parse_pinned(params["checksum"])
-        if params["timeout"] <= 0:
-            raise ReleaseError("timeout must be a positive number of seconds, got %s" % params["timeout"])
-        if params["retries"] < 0:
-            raise ReleaseError("retries must not be negative, got %s" % params["retries"])
-        for option in ("prefix", "dest"):
-            if params[option] and not os.path.isabs(params[option]):
-                raise ReleaseError("%s must be an absolute path, got %s" % (option, params[option]))
-    except ReleaseError as error:
-        module.fail_json(msg=str(error))
-    dirs = release.role_dirs(key, params["prefix"], params["dest"])
-    return key, version, arch, dirs
-
-
-def source_url(module, key, version, arch):
-    params = module.params
-    if params["url"]:
-        return params["url"]
-    return release.release_url(params["name"], version, arch, params["mirror"], params["bundle"])
-
-
-def actual(module, key, dirs, manifest_path):
-    """What is installed: the manifest, the files that differ from it and the version the binary reports."""
-    manifest = release.read_manifest(manifest_path)
-    role, binary = release.COMPONENTS[key]["binary"]
-    ran, running = staging.reported(module, os.path.join(dirs[role], binary))
-    drifted = []
-    if manifest:
-        for entry in manifest["files"]:
-            path = entry.get("path")
-            if not path or not os.path.isfile(path) or staging.sha256(path) != entry.get("sha256"):
-                drifted.append(path)
-    version = manifest["version"] if manifest else (release.normalize_reported(running) if running else None)
-    return {"manifest": manifest, "drifted": drifted, "ran": ran, "reported": running, "version": version}
-
-
-def plan(module, key, version, arch, current):
-    """The action to take: None, install, upgrade, downgrade or reinstall, and why."""
-    manifest = current["manifest"]
-    if manifest is None:
-        return "install", "installed"
-    old = manifest["version"]
-    if old != version:
-        newer = release.version_key(version) > release.version_key(old)
-        return ("upgrade", "upgraded") if newer else ("downgrade", "downgraded")
-    reasons = []
-    if manifest.get("arch") != arch:
-        reasons.append("arch %s -> %s" % (manifest.get("arch"), arch))
-    pinned = release.parse_pinned(module.params["checksum"])
-    if pinned and pinned[0] == "sha256" and manifest.get("archive_sha256") != pinned[1]:
-        reasons.append("a different release file (checksum)")
-    if current["drifted"]:
-        reasons.append("changed outside Ansible: %s" % ", ".join(current["drifted"]))
-    elif not current["ran"]:
-        reasons.append("%s does not run" % release.COMPONENTS[key]["binary"][1])
-    elif not release.same_version(current["reported"], version):
-        reasons.append("the binary reports version %s" % current["reported"])
-    if reasons:
-        return "reinstall", "reinstalled (%s)" % "; ".join(reasons)
-    return None, None
-
-
-def converge(module, key, version, arch, dirs):
-    manifest_path = release.manifest_path(key, dirs)
-    current = actual(module, key, dirs, manifest_path)
-    before_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]
-    result = dict(changed=False, actions=[], previous_version=current["version"], manifest=manifest_path,
-                  downloaded=False, copied=False, cache_path=None, removed=[], files=[])
-    label = module.params["name"] if key != "cri" else "containerd (cri bundle)"
-    if module.params["state"] == "absent":
-        result["version"] = None
-        if current["manifest"]:
-            result["changed"] = True
-            result["actions"].append("removed %s %s (%d files)" % (label, current["version"], len(before_files)))
-            result["removed"] = [path for path in before_files if os.path.lexists(path)]
-            if not module.check_mode:
-                for path in result["removed"]:
-                    os.unlink(path)
-                os.unlink(manifest_path)
-        after_version, after_files = None, []
-    else:
-        result.update(version=version, arch=arch, url=source_url(module, key, version, arch))
-        action, verb = plan(module, key, version, arch, current)
-        result["files"] = [dict(entry) for entry in (current["manifest"] or {}).get("files", [])]
-        after_files = before_files
-        if action:
-            result["changed"] = True
-            if action in ("upgrade", "downgrade"):
-                result["actions"].append("%s %s %s -> %s" % (verb, label, current["version"], version))
-            elif action == "install" and current["version"]:
-                result["actions"].append("%s %s %s over %s, which was installed without a manifest"
-                                         % (verb, label, version, current["version"]))
-            else:
-                result["actions"].append("%s %s %s" % (verb, label, version))
-            if module.check_mode:
-                pass
-            elif module.params["download_on"] == "controller" and not module.params["archive"]:
-                # the action plugin downloads and copies the release file, then calls again with archive=
-                return dict(result, needs_archive=True)
-            else:
-                hashes = staging.install(module, key, version, arch, dirs, manifest_path, current, result)
-                result["files"] = [{"path": path, "sha256": digest} for path, digest in sorted(hashes.items())]
-                after_files = sorted(hashes)
-        after_version = version
-    if module._diff:
-        result["diff"] = {
-            "before": {"version": current["version"], "files": before_files},
-            "after": {"version": after_version, "files": after_files},
-        }
-    return result
+from ansible_collections.containerd.runtime.plugins.module_utils._install import converge
+from ansible_collections.containerd.runtime.plugins.module_utils._install.argspec import (
+    ARGUMENT_SPEC,
+    MUTUALLY_EXCLUSIVE,
+)
+from ansible_collections.containerd.runtime.plugins.module_utils._install.staging import ModuleHost
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True, choices=list(release.NAMES)),
-            version=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            arch=dict(type="str"),
-            prefix=dict(type="path", default="/"),
-            dest=dict(type="path"),
-            bundle=dict(type="str", choices=["cri"]),
-            url=dict(type="str"),
-            mirror=dict(type="str"),
-            checksum=dict(type="str", no_log=False),
-            download_on=dict(type="str", default="controller", choices=["controller", "host"]),
-            cache_dir=dict(type="path"),
-            archive=dict(type="path"),
-            timeout=dict(type="int", default=60),
-            retries=dict(type="int", default=3),
-            validate_certs=dict(type="bool", default=True),
-        ),
-        mutually_exclusive=[("url", "mirror")],
-        supports_check_mode=True,
-    )
-    key, version, arch, dirs = validate(module)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                           supports_check_mode=True)
     try:
-        result = converge(module, key, version, arch, dirs)
-    except ReleaseError as error:
-        module.fail_json(msg=str(error))
+        target = converge.resolve(module.params)
+        result = converge.converge(module.params, target, ModuleHost(module),
+                                   RunContext(module.check_mode, module._diff))
+    except CollectionError as error:
+        module.fail_json(msg=error.message, **error.details())
     except (IOError, OSError) as error:
         module.fail_json(msg="%s: %s" % (module.params["name"], error))
     module.exit_json(**result)

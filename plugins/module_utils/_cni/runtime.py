@@ -13,7 +13,7 @@ What it does, following the CNI specification and libcni:
   list's ``name`` and ``cniVersion``, the previous plugin's result as ``prevResult`` and, filtered by the
   plugin's ``capabilities``, ``runtimeConfig`` (``portMappings`` for portmap, ``ips`` for static IPs).
   The environment is ``CNI_COMMAND``, ``CNI_CONTAINERID``, ``CNI_NETNS``, ``CNI_IFNAME``, ``CNI_PATH`` and
-  (when given) ``CNI_ARGS``. Plugins run via ``module.run_command`` (argv, stdin, environ_update; no shell).
+  (when given) ``CNI_ARGS``. Plugins run via the runner's ``run_command`` (argv, stdin, environ_update; no shell).
 * The final result is cached the way libcni does (``<cache_dir>/results/<network>-<container id>-<ifname>``,
   kind ``cniCacheV1``, with the conflist, the netns and the capability args), so that ``CHECK`` and ``DEL``
   get the right ``prevResult`` and ``DEL`` uses the configuration the attachment was made with, even when
@@ -38,10 +38,10 @@ import errno
 import ipaddress
 import json
 import os
-import tempfile
 import traceback
 
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
+from ansible_collections.containerd.runtime.plugins.module_utils._common.files import write_atomically
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
     CniCheckFailed,
     CniError,
@@ -69,16 +69,23 @@ def require_pyroute2(module):
         module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
 
 
-def load_network(conf_dir, name):
-    """The conflist of network ``name`` in ``conf_dir`` (the file libcni would pick), checked for shape;
-    CniError when it is not there or not usable."""
+def find_network(conf_dir, name):
+    """The definition of network ``name`` in ``conf_dir`` (the file libcni would pick): a dict with ``name``,
+    ``file`` and ``conflist``, its conflist checked for shape (CniError naming the file); None when there is none."""
     current = cni_config.find(conf_dir, name)[0]
+    if current is not None:
+        errors = cni_config.shape_errors(current["conflist"])
+        if errors:
+            raise CniError("%s: %s" % (current["file"], "; ".join(errors)))
+    return current
+
+
+def load_network(conf_dir, name):
+    """The conflist of network ``name`` in ``conf_dir`` (see ``find_network``); CniError when it is not there."""
+    current = find_network(conf_dir, name)
     if current is None:
         raise CniError("CNI network %s is not defined in %s: create it with containerd.runtime.cni_network "
                        "or check the configuration directory" % (name, conf_dir))
-    errors = cni_config.shape_errors(current["conflist"])
-    if errors:
-        raise CniError("%s: %s" % (current["file"], "; ".join(errors)))
     return current["conflist"]
 
 
@@ -96,10 +103,6 @@ def netns_exists(name_or_path):
         return os.stat(path).st_dev != os.stat(os.path.dirname(path)).st_dev
     except OSError:
         return False
-
-
-def list_netns():
-    return sorted(pyroute2_netns.listnetns()) if HAS_PYROUTE2 else []
 
 
 def ensure_netns(name):
@@ -281,11 +284,12 @@ def capability_args(static_ips=None, port_mappings=None):
 
 
 class CniRuntime(object):
-    """Runs CNI plugins for a module. ``bin_dirs``: where plugins are (CNI_PATH); ``cache_dir``: libcni's
-    cache directory (results go to ``<cache_dir>/results``)."""
+    """Runs CNI plugins. ``runner``: what runs a plugin, anything with AnsibleModule's ``run_command(argv,
+    data=, environ_update=, check_rc=)`` (the module, or a stub in unit tests); ``bin_dirs``: where plugins
+    are (CNI_PATH); ``cache_dir``: libcni's cache directory (results go to ``<cache_dir>/results``)."""
 
-    def __init__(self, module, bin_dirs, cache_dir=DEFAULT_CACHE_DIR):
-        self.module = module
+    def __init__(self, runner, bin_dirs, cache_dir=DEFAULT_CACHE_DIR):
+        self.runner = runner
         self.bin_dirs = list(bin_dirs or [cni_config.DEFAULT_BIN_DIR])
         self.cache_dir = cache_dir or DEFAULT_CACHE_DIR
         self.commands = []
@@ -308,7 +312,7 @@ class CniRuntime(object):
         data = None if command == "VERSION" else json.dumps(plugin, sort_keys=True)
         self.commands.append({"command": command, "plugin": path, "network": network, "container_id": container_id,
                               "ifname": ifname})
-        rc, stdout, stderr = self.module.run_command([path], data=data, environ_update=env, check_rc=False)
+        rc, stdout, stderr = self.runner.run_command([path], data=data, environ_update=env, check_rc=False)
         if rc != 0:
             raise CniError(
                 "CNI plugin %s failed (%s, network %s%s): %s" % (
@@ -381,15 +385,8 @@ class CniRuntime(object):
         if caps:
             entry["capabilityArgs"] = caps
         path = self.cache_path(conflist["name"], container_id, ifname)
-        directory = os.path.dirname(path)
         try:
-            if not os.path.isdir(directory):
-                os.makedirs(directory, 0o700)
-            handle, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-            with os.fdopen(handle, "w") as stream:
-                json.dump(entry, stream)
-            os.chmod(tmp, 0o600)
-            os.rename(tmp, path)
+            write_atomically(path, json.dumps(entry), mode=0o600, dir_mode=0o700)
         except (OSError, IOError) as error:
             raise CniError("cannot write the CNI result cache %s: %s" % (path, error))
 

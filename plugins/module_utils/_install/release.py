@@ -13,8 +13,8 @@ import json
 import os
 import posixpath
 import re
-import tempfile
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.files import write_atomically
 
 GITHUB = "https://github.com"
 
@@ -319,17 +319,4 @@ def make_manifest(key, version, arch, source, archive_sha256, files):
 
 def write_manifest(path, manifest):
     """Write the manifest atomically (a temporary file beside it, then rename)."""
-    directory = os.path.dirname(path)
-    handle, tmp = tempfile.mkstemp(prefix=".manifest-", dir=directory)
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(manifest, out, indent=2, sort_keys=True)
-            out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n", mode=0o644, prefix=".manifest-")

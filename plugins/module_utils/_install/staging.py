@@ -26,6 +26,26 @@ from ansible_collections.containerd.runtime.plugins.module_utils._common.errors 
 STAGE_PREFIX = ".containerd-install-"
 
 
+class ModuleHost(object):
+    """The managed host as an install sees it, through the module: run a binary, fetch a URL with ansible's
+    URL helpers (which read the module's ``validate_certs``), warn (at once, so that a warning given before a
+    failure is still shown). Unit tests stand in a stub with the same three methods."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def run(self, argv, env=None):
+        """(rc, stdout, stderr) of ``argv`` (no shell)."""
+        return self.module.run_command(argv, environ_update=env)
+
+    def fetch(self, url, timeout):
+        """``fetch_url``'s (response, info)."""
+        return fetch_url(self.module, url, timeout=timeout)
+
+    def warn(self, message):
+        self.module.warn(message)
+
+
 def _is_local(url):
     return url.startswith("/") or url.startswith("file://")
 
@@ -34,7 +54,7 @@ def _local_path(url):
     return url[len("file://"):] if url.startswith("file://") else url
 
 
-def fetch(module, url, target, timeout, retries):
+def fetch(host, url, target, timeout, retries):
     """Download ``url`` (http(s), file:// or a path on the host) to ``target``; ReleaseError on failure."""
     if _is_local(url):
         try:
@@ -46,7 +66,7 @@ def fetch(module, url, target, timeout, retries):
     for attempt in range(max(retries, 0) + 1):
         if attempt:
             time.sleep(min(2 ** attempt, 10))
-        response, info = fetch_url(module, url, timeout=timeout)
+        response, info = host.fetch(url, timeout)
         status = info.get("status", -1)
         if status == 404:
             raise ReleaseError("%s does not exist (HTTP 404): is the version right?" % url)
@@ -72,11 +92,11 @@ def fetch(module, url, target, timeout, retries):
     raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, max(retries, 0) + 1, last))
 
 
-def fetch_text(module, url, timeout, retries, directory):
+def fetch_text(host, url, timeout, retries, directory):
     handle, tmp = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=directory)
     os.close(handle)
     try:
-        fetch(module, url, tmp, timeout, retries)
+        fetch(host, url, tmp, timeout, retries)
         with open(tmp, "rb") as text:
             return text.read(1024 * 1024).decode("utf-8", "replace")
     finally:
@@ -194,21 +214,21 @@ def is_executable(path):
     return stat.S_ISREG(mode) and bool(mode & 0o111)
 
 
-def reported(module, path):
+def reported(host, path):
     """(ran, version) of ``path --version``."""
     if not is_executable(path):
         return False, None
-    rc, out, err = module.run_command([path, "--version"], environ_update={"LC_ALL": "C"})
+    rc, out, err = host.run([path, "--version"], env={"LC_ALL": "C"})
     if rc != 0:
         return False, None
     return True, release.reported_version(out or err)
 
 
-def obtain(module, key, url, stage, result):
-    """Path on the host of the verified release file, and its sha256."""
-    params = module.params
+def obtain(host, params, key, url, stage):
+    """The verified release file on the host: dict(path, sha256, downloaded)."""
     pinned = release.parse_pinned(params["checksum"])
     directory = stage.main(key)
+    downloaded = False
     if params["archive"]:
         path = params["archive"]
         if not os.path.isfile(path):
@@ -216,28 +236,29 @@ def obtain(module, key, url, stage, result):
         source = path
     else:
         path = os.path.join(directory, release.file_name(url))
-        fetch(module, url, path, params["timeout"], params["retries"])
-        result["downloaded"] = True
+        fetch(host, url, path, params["timeout"], params["retries"])
+        downloaded = True
         source = url
     if pinned is None:
         name = release.file_name(source)
         sums_url = release.checksum_url(key, source)
-        text = fetch_text(module, sums_url, params["timeout"], params["retries"], directory)
+        text = fetch_text(host, sums_url, params["timeout"], params["retries"], directory)
         pinned = release.parse_checksum_file(text, name)
-        module.warn("the checksum of %s comes from %s, the same origin as the file; pin it with checksum: "
-                    "%s:%s" % (name, sums_url, pinned[0], pinned[1]))
+        host.warn("the checksum of %s comes from %s, the same origin as the file; pin it with checksum: "
+                  "%s:%s" % (name, sums_url, pinned[0], pinned[1]))
     digest = release.file_digest(path, pinned[0])
     if digest != pinned[1]:
         raise ReleaseError("checksum mismatch for %s: expected %s:%s, got %s:%s; nothing was installed"
                            % (source, pinned[0], pinned[1], pinned[0], digest))
-    return path, digest if pinned[0] == "sha256" else release.file_digest(path)
+    sha256 = digest if pinned[0] == "sha256" else release.file_digest(path)
+    return dict(path=path, sha256=sha256, downloaded=downloaded)
 
 
-def check_staged(module, key, version, staged):
+def check_staged(host, key, version, staged):
     """The staged main binary must run and report the requested version before anything is replaced."""
     role, binary = release.COMPONENTS[key]["binary"]
     path = staged[(role, binary)]
-    ran, running = reported(module, path)
+    ran, running = reported(host, path)
     if not ran:
         raise ReleaseError("the %s in the release file does not run on this host (wrong arch?); "
                            "nothing was installed" % binary)
@@ -246,24 +267,26 @@ def check_staged(module, key, version, staged):
                            % (binary, running, version))
 
 
-def install(module, key, version, arch, dirs, manifest_path, current, result):
-    """Obtain, verify, stage, check and commit the release; write the manifest. Returns {path: sha256}."""
-    url = result["url"]
+def install(host, params, key, version, arch, dirs, manifest_path, current, url):
+    """Obtain, verify, stage, check and commit the release; write the manifest.
+
+    Returns dict(hashes ({path: sha256} of the installed files), removed, checksum, downloaded).
+    """
     stage = Stage(dirs)
     try:
         stage.prepare()
-        archive, archive_sha256 = obtain(module, key, url, stage, result)
-        staged = stage.extract(key, archive)
-        check_staged(module, key, version, staged)
+        obtained = obtain(host, params, key, url, stage)
+        staged = stage.extract(key, obtained["path"])
+        check_staged(host, key, version, staged)
         old_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]
         hashes = dict((os.path.join(dirs[role], name), sha256(path))
                       for (role, name), path in staged.items())
         _finals, removed = stage.commit(staged, old_files)
-        release.write_manifest(manifest_path, release.make_manifest(key, version, arch, url, archive_sha256, hashes))
+        release.write_manifest(manifest_path, release.make_manifest(key, version, arch, url, obtained["sha256"],
+                                                                    hashes))
     except (IOError, OSError) as error:
         raise ReleaseError("installing %s failed: %s" % (key, error))
     finally:
         stage.cleanup()
-    result["removed"] = removed
-    result["checksum"] = "sha256:" + archive_sha256
-    return hashes
+    return dict(hashes=hashes, removed=removed, checksum="sha256:" + obtained["sha256"],
+                downloaded=obtained["downloaded"])

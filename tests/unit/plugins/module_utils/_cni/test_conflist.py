@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import runtime as cni
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CniError, InvalidConflist
+from cni_stubs import RESULT, make_plugin_dir
 
 
 def test_bridge_conflist_dual_stack_with_portmap_and_firewall():
@@ -155,17 +156,6 @@ def test_ifname_errors(value, fragment):
     assert fragment in cni_config.ifname_error(value)
 
 
-RESULT = {
-    "cniVersion": "1.0.0",
-    "interfaces": [{"name": "cni0", "mac": "aa:00:00:00:00:01"}, {"name": "veth1", "mac": "aa:00:00:00:00:02"},
-                   {"name": "eth0", "mac": "aa:00:00:00:00:03", "sandbox": "/var/run/netns/x"}],
-    "ips": [{"interface": 2, "address": "10.88.0.2/16", "gateway": "10.88.0.1"},
-            {"interface": 2, "address": "fd00::2/64", "gateway": "fd00::1"}],
-    "routes": [{"dst": "0.0.0.0/0"}],
-    "dns": {},
-}
-
-
 def test_summarize_a_cni_result():
     summary = cni.summarize("web", "c1", "eth0", "/var/run/netns/x", RESULT,
                             {"portMappings": [{"hostPort": 1, "containerPort": 2, "protocol": "tcp"}]})
@@ -203,17 +193,10 @@ class FakeModule(object):
         return self.answers.pop(0)
 
 
-def plugin_dir(tmp_path, *names):
-    for name in names:
-        (tmp_path / name).write_text("")
-        os.chmod(str(tmp_path / name), 0o755)
-    return [str(tmp_path)]
-
-
 def test_attach_chains_prev_result_injects_runtime_config_and_caches_like_libcni(tmp_path):
     conflist = cni_config.build_bridge_conflist("web", subnets=["10.88.0.0/16"], port_mappings=True)
     module = FakeModule([(0, json.dumps(RESULT), ""), (0, json.dumps(RESULT), "")])
-    runtime = cni.CniRuntime(module, plugin_dir(tmp_path, "bridge", "portmap"), str(tmp_path / "cache"))
+    runtime = cni.CniRuntime(module, make_plugin_dir(tmp_path, "bridge", "portmap"), str(tmp_path / "cache"))
     ports = [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]
     attachment = runtime.attach(conflist, "/var/run/netns/x", "c1", "eth0", static_ip="10.88.0.2", port_mappings=ports)
     bridge_call, portmap_call = module.calls
@@ -236,7 +219,7 @@ def test_failed_plugin_deletes_everything_in_reverse_order(tmp_path):
     conflist = cni_config.build_bridge_conflist("web", subnets=["10.88.0.0/16"], port_mappings=True)
     failure = (1, json.dumps({"code": 999, "msg": "iptables said no"}), "")
     module = FakeModule([(0, json.dumps(RESULT), ""), failure, (0, "", ""), (0, "", "")])
-    runtime = cni.CniRuntime(module, plugin_dir(tmp_path, "bridge", "portmap"), str(tmp_path / "cache"))
+    runtime = cni.CniRuntime(module, make_plugin_dir(tmp_path, "bridge", "portmap"), str(tmp_path / "cache"))
     with pytest.raises(CniError) as caught:
         runtime.attach(conflist, "/var/run/netns/x", "c1")
     assert "portmap failed (ADD, network web, container c1): iptables said no" in caught.value.message
@@ -251,7 +234,7 @@ def test_detach_uses_the_cached_config_and_result(tmp_path):
     old = cni_config.build_bridge_conflist("web", subnets=["10.88.0.0/16"])
     new = cni_config.build_bridge_conflist("web", subnets=["10.99.0.0/16"])
     module = FakeModule([(0, json.dumps(RESULT), ""), (0, "", "")])
-    runtime = cni.CniRuntime(module, plugin_dir(tmp_path, "bridge"), str(tmp_path / "cache"))
+    runtime = cni.CniRuntime(module, make_plugin_dir(tmp_path, "bridge"), str(tmp_path / "cache"))
     runtime.attach(old, "/var/run/netns/x", "c1")
     detached = runtime.detach(new, None, "c1")
     delete = module.calls[1]
@@ -278,7 +261,7 @@ def test_ensure_attached_is_a_check_when_nothing_changed_and_reattaches_when_por
     ok = (0, "", "")
     added = (0, json.dumps(RESULT), "")
     module = FakeModule([added, added, ok, ok, ok, ok, added, added])
-    runtime = cni.CniRuntime(module, plugin_dir(tmp_path, "bridge", "portmap"), str(tmp_path / "cache"))
+    runtime = cni.CniRuntime(module, make_plugin_dir(tmp_path, "bridge", "portmap"), str(tmp_path / "cache"))
     ports = [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]
     assert runtime.ensure_attached(conflist, "/var/run/netns/x", "c1", port_mappings=ports)[0] is True
     changed, attachment, actions = runtime.ensure_attached(conflist, "/var/run/netns/x", "c1", port_mappings=ports)
