@@ -36,6 +36,8 @@ SYSTEM_LABEL_PREFIXES = (RESTART_PREFIX, "io.containerd.image.config.", OWN_PREF
 RUNTIME_LABELS = (RESTART_STATUS_LABEL, RESTART_LOGURI_LABEL, RESTART_EXPLICITLY_STOPPED_LABEL, LOG_URI_LABEL)
 
 DEFAULT_RUNTIME = "io.containerd.runc.v2"
+# the environment containerd gives a process whose image config has no Env at all (oci.defaultUnixEnv)
+DEFAULT_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 DEFAULT_STOP_SIGNAL = "SIGTERM"
 DEFAULT_STOP_TIMEOUT = 10
 CFS_PERIOD = 100000
@@ -123,19 +125,21 @@ def restart_policy_labels(policy):
     return {RESTART_POLICY_LABEL: policy}
 
 
-def split_command(command):
+def split_command(command, option="command", allow_empty=False):
     """An argv list as given, or a string split like a POSIX shell would; None stays None."""
     if command is None:
         return None
     if isinstance(command, (list, tuple)):
         argv = [str(arg) for arg in command]
+    elif isinstance(command, dict):
+        raise InvalidContainerSpec("%s must be a string or a list of arguments, got a dict" % option)
     else:
         try:
             argv = shlex.split(str(command))
         except ValueError as error:
-            raise InvalidContainerSpec("command %r cannot be split into arguments: %s" % (command, error))
-    if not argv:
-        raise InvalidContainerSpec("command must not be empty (leave it out to run the image's command)")
+            raise InvalidContainerSpec("%s %r cannot be split into arguments: %s" % (option, command, error))
+    if not argv and not allow_empty:
+        raise InvalidContainerSpec("%s must not be empty (leave it out to run the image's command)" % option)
     return argv
 
 
@@ -197,15 +201,84 @@ def _sorted_mounts(mounts):
 # ---- the two sides ----------------------------------------------------------------------------------
 
 def image_defaults(image_config):
-    """The parts of an OCI image config (``config`` of the config blob) a container inherits."""
+    """The parts of an OCI image config (``config`` of the config blob) a container inherits from it, as
+    containerd's ``oci.WithImageConfig`` and ctr's ``WithImageConfigLabels`` apply them: the baseline that
+    the module's options override."""
     config = (image_config or {}).get("config") or {}
     return {
-        "entrypoint": list(config.get("Entrypoint") or []),
-        "cmd": list(config.get("Cmd") or []),
-        "env": env_dict(config.get("Env")),
+        "entrypoint": [str(arg) for arg in config.get("Entrypoint") or []],
+        "cmd": [str(arg) for arg in config.get("Cmd") or []],
+        "env": env_dict(config.get("Env")) if config.get("Env") else dict(DEFAULT_ENV),
         "working_dir": config.get("WorkingDir") or "/",
         "stop_signal": config.get("StopSignal") or DEFAULT_STOP_SIGNAL,
+        "labels": dict((str(key), str(value)) for key, value in (config.get("Labels") or {}).items()),
+        "user": str(config.get("User") or ""),
     }
+
+
+def process_args(params, defaults):
+    """The container's argv, with Docker's semantics: ``command`` replaces the image's Cmd and keeps its
+    Entrypoint; ``entrypoint`` replaces the Entrypoint and drops the image's Cmd (``[]`` or ``""``: none)."""
+    command = split_command(params.get("command"))
+    entrypoint = params.get("entrypoint")
+    if entrypoint is None:
+        entrypoint = defaults["entrypoint"]
+        if command is None:
+            command = defaults["cmd"]
+    else:
+        entrypoint = split_command(entrypoint, "entrypoint", allow_empty=True)
+        command = command or []
+    argv = entrypoint + command
+    if not argv:
+        raise InvalidContainerSpec("the container has no command: the image declares no Entrypoint or Cmd; "
+                                   "set command (or entrypoint)")
+    return argv
+
+
+def declared_labels(params):
+    return dict((str(key), str(value)) for key, value in (params.get("labels") or {}).items()
+                if value is not None)
+
+
+def _declared_args(params):
+    """The argv as far as it is known without the image's config (None: all of it comes from the image)."""
+    command = split_command(params.get("command"))
+    if params.get("entrypoint") is not None:
+        return split_command(params["entrypoint"], "entrypoint", allow_empty=True) + (command or [])
+    return None
+
+
+class Baseline(object):
+    """What the image gives a container, for the comparison: known (the image's config was read) or not
+    (check mode before a pull: then only what the module's options declare is compared)."""
+
+    def __init__(self, params, image):
+        self.known = image is not None
+        self.defaults = image_defaults((image or {}).get("config"))
+        self.declared = params
+
+    def image_label(self, key):
+        """Whether ``key`` is a label the image supplies and the options do not set (or, unknown image, any
+        label the options do not set): ctr copies those onto the container, they are not configuration."""
+        if key in (self.declared.get("labels") or {}):
+            return False
+        return key in self.defaults["labels"] or not self.known
+
+    def compared(self, name, want, have):
+        """(have, want) of option ``name`` as compared."""
+        if name == "labels":
+            keys = [key for key in set(want[name]) | set(have[name]) if not self.image_label(key)]
+            return (dict((key, have[name][key]) for key in keys if key in have[name]),
+                    dict((key, want[name][key]) for key in keys if key in want[name]))
+        if not self.known:
+            params = self.declared
+            if name == "env":
+                declared = set(str(key) for key in params.get("env") or {})
+                return (dict((key, value) for key, value in have[name].items() if key in declared), want[name])
+            if (name == "command" and want[name] is None) or (name in ("working_dir", "stop_signal")
+                                                                and not params.get(name)):
+                return have[name], have[name]
+        return have[name], want[name]
 
 
 def desired(params, image=None):
@@ -214,16 +287,12 @@ def desired(params, image=None):
     ``image`` is {'name', 'digest', 'config'} of the image (None when unknown, as in check mode before a pull).
     """
     defaults = image_defaults((image or {}).get("config"))
-    command = split_command(params.get("command"))
-    if command is None:
-        command = defaults["entrypoint"] + defaults["cmd"]
-    else:
-        command = defaults["entrypoint"] + command
-    env = dict(defaults["env"])
+    command = process_args(params, defaults) if image is not None else _declared_args(params)
+    env = dict(defaults["env"]) if image is not None else {}
     for key, value in (params.get("env") or {}).items():
         env[str(key)] = "" if value is None else str(value)
-    labels = dict((str(key), str(value)) for key, value in (params.get("labels") or {}).items()
-                  if value is not None)
+    labels = dict(defaults["labels"])
+    labels.update(declared_labels(params))
     cfs = cpus_to_cfs(params.get("cpus"))
     stop_timeout = params.get("stop_timeout")
     return {
@@ -300,36 +369,38 @@ def actual(record):
     }
 
 
-def compare(differences, want, have):
+def compare(differences, want, have, baseline=None):
     """Record in ``differences`` (a diff.Differences) every compared option where ``have`` is not ``want``.
 
+    ``baseline`` (a Baseline, default: an image that supplies nothing) is what the image supplies: labels the image's config carries are no drift
+    (ctr copies them onto the container), and with the image unknown only declared values are compared.
     Options the module cannot know are not compared: ``snapshotter`` when not asked for (the daemon's default
     applies), ``image_digest`` when the container carries no digest label (created by other tools) or the
     image's digest is unknown.
     """
+    baseline = baseline or Baseline({}, {})
     for name in COMPARED:
         if name == "snapshotter" and want[name] is None:
             continue
         if name == "image_digest" and (have[name] is None or want[name] is None):
             continue
-        if name == "env":
-            differences.compare(name, _env_as_declared(want, have), want[name])
-            continue
-        differences.compare(name, have[name], want[name])
+        before, after = baseline.compared(name, want, _env_as_declared(want, have) if name == "env" else have)
+        differences.compare(name, before, after)
     return differences
 
 
 def _env_as_declared(want, have):
-    """``have``'s env without the ``HOSTNAME`` that ``ctr --net-host`` adds by itself (unless declared)."""
+    """``have`` with an env without the ``HOSTNAME`` that ``ctr --net-host`` adds by itself (unless declared)."""
     env = have["env"]
     if have["net_host"] and "HOSTNAME" in env and "HOSTNAME" not in want["env"]:
-        env = dict((key, value) for key, value in env.items() if key != "HOSTNAME")
-    return env
+        have = dict(have, env=dict((key, value) for key, value in env.items() if key != "HOSTNAME"))
+    return have
 
 
-def create_options(want):
-    """What the client needs to create the container ``want`` describes (labels include the owned ones)."""
-    labels = dict(want["labels"])
+def create_options(want, declared):
+    """What the client needs to create the container ``want`` describes: the ``declared`` labels (ctr copies
+    the image's own labels by itself) and the labels the collection owns."""
+    labels = dict(declared)
     labels.update(restart_policy_labels(want["restart_policy"]))
     if want["image_digest"]:
         labels[IMAGE_DIGEST_LABEL] = want["image_digest"]

@@ -139,8 +139,8 @@ def remove(module, client, name, current, actions):
     return task, stopped_by
 
 
-def create_options(want, plan, owned_labels=None):
-    options = spec.create_options(want)
+def create_options(want, plan, declared_labels, owned_labels=None):
+    options = spec.create_options(want, declared_labels)
     if plan:
         options["labels"].update(plan.label())
     options["labels"].update(owned_labels or {})
@@ -188,7 +188,7 @@ def converge(module, client, plan, registry=None, owned_labels=None):
             create(module, client, name, want, plan, owned_labels)
     else:
         have = spec.actual(current)
-        spec.compare(differences, want, have)
+        spec.compare(differences, want, have, spec.Baseline(params, image))
         have_net, want_net = container_network.actual(current), plan.compared()
         for key in ("networks", "ports"):
             differences.compare(key, have_net[key], want_net[key])
@@ -213,7 +213,7 @@ def converge(module, client, plan, registry=None, owned_labels=None):
 
 def create(module, client, name, want, plan, owned_labels=None):
     """Create the container; when that fails, a netns attached for it is detached and removed again."""
-    options = create_options(want, plan, owned_labels)
+    options = create_options(want, plan, spec.declared_labels(module.params), owned_labels)
     try:
         client.create_container(name, module.params["image"], options)
     except ContainerdError:

@@ -34,6 +34,7 @@ ENTRY_KEYS = {
     "image": ("str", None, None),
     "namespace": ("str", None, None),
     "command": ("raw", None, None),
+    "entrypoint": ("raw", None, None),
     "env": ("dict", None, None),
     "mounts": ("list", None, None),
     "networks": ("list", None, None),
@@ -130,9 +131,9 @@ def normalize_entry(index, raw, default_namespace):
             reference.parse(entry["image"])
         except reference.InvalidReference as error:
             errors.append(where + "image: " + error.message)
-    command = entry["command"]
-    if command is not None and not isinstance(command, (str, list)):
-        errors.append(where + "command must be a string or a list of arguments, got %r" % (command,))
+    for key in ("command", "entrypoint"):
+        if entry[key] is not None and not isinstance(entry[key], (str, list)):
+            errors.append(where + "%s must be a string or a list of arguments, got %r" % (key, entry[key]))
     mounts = []
     for position, mount in enumerate(entry["mounts"] or []):
         if not isinstance(mount, dict):
@@ -186,6 +187,7 @@ def container_params(entry, options):
         "image": entry["image"],
         "pull": "missing",
         "command": entry["command"],
+        "entrypoint": entry["entrypoint"],
         "env": entry["env"],
         "labels": entry["labels"],
         "mounts": entry["mounts"],

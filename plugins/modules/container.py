@@ -60,18 +60,30 @@ options:
     default: never
   command:
     description:
-      - The command to run, overriding the image's C(Cmd) (the image's C(Entrypoint), if any, stays in front).
+      - The command to run, overriding the image's C(Cmd) (the image's C(Entrypoint), if any, stays in front),
+        as C(docker run IMAGE COMMAND) does.
       - A list is used as is; a string is split like a POSIX shell would (no expansion).
       - When not set, the image's C(Entrypoint) and C(Cmd) are used.
     type: raw
+  entrypoint:
+    description:
+      - The program to run instead of the image's C(Entrypoint), as C(docker run --entrypoint) does; the image's
+        C(Cmd) is then dropped, and O(command) (if set) follows the entrypoint.
+      - A list is used as is; a string is split like a POSIX shell would. V([]) (or an empty string) runs
+        O(command) without any entrypoint.
+    type: raw
+    version_added: 0.4.0
   env:
     description:
       - Environment variables, merged over the image's C(Env) (a variable given here wins).
     type: dict
   labels:
     description:
-      - Labels of the container. The container carries exactly these (plus the labels the collection and
-        containerd manage, which are not compared).
+      - Labels of the container, merged over the labels of the image's config (ctr copies those onto the
+        container; a label given here wins). The container carries exactly these and the image's (plus the
+        labels the collection and containerd manage, which are not compared).
+      - Labels that come from the image are no drift, whatever they say: only a new image digest re-creates
+        the container for them.
       - Values must not contain a comma.
     type: dict
   mounts:
@@ -105,6 +117,7 @@ options:
   user:
     description:
       - User (and group) to run as, V(name|uid[:group|gid]). Names are looked up in the image.
+      - When not set, the image's C(User) applies (root when the image names none).
       - Needs containerd 1.7 or later (C(ctr) 1.6 cannot set it).
     type: str
   working_dir:
@@ -336,6 +349,7 @@ def main():
             image=dict(type="str"),
             pull=dict(type="str", default="never", choices=["never", "missing"]),
             command=dict(type="raw"),
+            entrypoint=dict(type="raw"),
             env=dict(type="dict"),
             labels=dict(type="dict"),
             mounts=dict(type="list", elements="dict", options=dict(

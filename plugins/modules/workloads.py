@@ -50,16 +50,19 @@ options:
         container and keeps its task stopped; V(absent) removes the container, its task and its snapshot.
       - C(pull) (str) - V(missing) (default) pulls the image when it is not present; V(always) pulls it on every
         run (the container is re-created when the image moved to a new digest; check mode asks the registry).
-      - C(command) (str or list), C(env) (dict), C(labels) (dict), C(mounts) (list of dicts with C(type),
+      - C(command) (str or list), C(entrypoint) (str or list), C(env) (dict), C(labels) (dict), C(mounts) (list of dicts with C(type),
         C(source), C(target), C(read_only), C(options)), C(networks) (list), C(ports) (list of str),
         C(restart_policy) (str, default V(no)), C(memory) (str), C(cpus) (float), C(user) (str), C(working_dir)
         (str), C(privileged), C(read_only), C(net_host) (bool, default V(false)) - as the options of the same
-        name of M(containerd.runtime.container).
+        name of M(containerd.runtime.container). What the image's config declares (C(Entrypoint), C(Cmd),
+        C(Env), C(WorkingDir), C(User), C(StopSignal), C(Labels)) is the baseline these override, as Docker does.
       - C(healthcheck) (dict) - how to tell that a started workload is healthy. C(exec) (str or list) runs a
         command in the task (healthy when it exits 0); C(tcp_port) (int) connects to that port on the
         container's first CNI address, or on 127.0.0.1 with C(net_host) or without C(networks); C(host) (str)
         connects there instead. Exactly one of C(exec) and C(tcp_port). C(retries) (int, default 10) attempts,
         C(interval) (float, default 1) seconds apart, after C(start_period) (float, default 0) seconds.
+        The image's own C(Healthcheck) (Docker's C(HEALTHCHECK)) is not run: containerd does not run it, and a
+        workload without C(healthcheck) is healthy once its task runs. Declare the check here to have it waited for.
     type: list
     elements: dict
     required: true

@@ -181,8 +181,100 @@ def test_snapshotter_and_unknown_digests_are_only_compared_when_known():
 
 def test_create_options_carry_the_owned_labels():
     want = spec.desired(params(user="nobody", restart_policy="on-failure:2", stop_timeout=3, cpus=0.5), IMAGE)
-    options = spec.create_options(want)
+    options = spec.create_options(want, spec.declared_labels(params(user="nobody")))
     assert options["labels"] == {"containerd.io/restart.policy": "on-failure:2",
                                  "containerd.runtime/image-digest": "sha256:aaa",
                                  "containerd.runtime/user": "nobody", "containerd.runtime/stop-timeout": "3"}
     assert options["cfs"] == (50000, 100000)
+
+
+PUBLIC = {"name": "docker.io/library/web:1", "digest": "sha256:bbb", "config": {"config": {
+    "Entrypoint": ["/docker-entrypoint.sh"], "Cmd": ["nginx", "-g", "daemon off;"], "WorkingDir": "/srv",
+    "Env": ["PATH=/usr/bin:/bin", "NGINX_VERSION=1.27"], "StopSignal": "SIGQUIT", "User": "101",
+    "Labels": {"maintainer": "NGINX <docker-maint@nginx.com>", "org.opencontainers.image.version": "1.27"}}}}
+
+
+def created_from(want, image_labels):
+    """The record ctr makes for ``want``: the image's config labels copied onto the container."""
+    data = record()
+    data["Spec"]["process"]["args"] = want["command"]
+    data["Spec"]["process"]["env"] = ["%s=%s" % item for item in want["env"].items()]
+    data["Spec"]["process"]["cwd"] = want["working_dir"]
+    data["Labels"] = dict(image_labels, **spec.create_options(want, {})["labels"])
+    data["Labels"][spec.STOP_SIGNAL_LABEL] = want["stop_signal"]
+    return data
+
+
+def test_labels_the_image_supplies_are_no_drift():
+    want = spec.desired(params(command=["sleep", "3600"]), PUBLIC)
+    have = spec.actual(created_from(want, PUBLIC["config"]["config"]["Labels"]))
+    assert spec.compare(Differences(), want, have, spec.Baseline(params(), PUBLIC)).names == []
+
+
+def test_image_labels_whose_values_differ_on_the_container_are_no_drift_either():
+    want = spec.desired(params(), PUBLIC)
+    have = spec.actual(created_from(want, {"maintainer": "someone else", "org.opencontainers.image.version": "1.26"}))
+    assert spec.compare(Differences(), want, have, spec.Baseline(params(), PUBLIC)).names == []
+
+
+def test_a_declared_label_overrides_the_images_and_is_compared():
+    declared = params(labels={"maintainer": "us"})
+    want = spec.desired(declared, PUBLIC)
+    assert want["labels"]["maintainer"] == "us" and want["labels"]["org.opencontainers.image.version"] == "1.27"
+    have = spec.actual(created_from(spec.desired(params(), PUBLIC), PUBLIC["config"]["config"]["Labels"]))
+    differences = spec.compare(Differences(), want, have, spec.Baseline(declared, PUBLIC))
+    assert differences.names == ["labels"]
+    assert differences.diff() == {"before": {"labels": {"maintainer": "NGINX <docker-maint@nginx.com>"}},
+                                  "after": {"labels": {"maintainer": "us"}}}
+
+
+def test_a_label_neither_declared_nor_from_the_image_is_drift():
+    want = spec.desired(params(), PUBLIC)
+    have = spec.actual(created_from(want, dict(PUBLIC["config"]["config"]["Labels"], team="old")))
+    assert spec.compare(Differences(), want, have, spec.Baseline(params(), PUBLIC)).names == ["labels"]
+
+
+def test_only_declared_labels_go_on_ctrs_command_line():
+    want = spec.desired(params(labels={"team": "web"}), PUBLIC)
+    labels = spec.create_options(want, spec.declared_labels(params(labels={"team": "web"})))["labels"]
+    assert "maintainer" not in labels and labels["team"] == "web"
+
+
+def test_command_replaces_the_images_cmd_and_keeps_its_entrypoint():
+    assert spec.desired(params(command="nginx -t"), PUBLIC)["command"] == ["/docker-entrypoint.sh", "nginx", "-t"]
+    assert spec.desired(params(), PUBLIC)["command"] == ["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"]
+
+
+def test_entrypoint_replaces_the_images_and_drops_its_cmd():
+    assert spec.desired(params(entrypoint=["/bin/sh", "-c"]), PUBLIC)["command"] == ["/bin/sh", "-c"]
+    assert spec.desired(params(entrypoint="/bin/sh -c", command=["echo hi"]), PUBLIC)["command"] == [
+        "/bin/sh", "-c", "echo hi"]
+    assert spec.desired(params(entrypoint=[], command=["sleep", "1"]), PUBLIC)["command"] == ["sleep", "1"]
+
+
+def test_an_image_without_entrypoint_or_cmd_needs_a_command():
+    with pytest.raises(spec.InvalidContainerSpec) as error:
+        spec.desired(params(), {"name": "x", "digest": "sha256:c", "config": {"config": {}}})
+    assert "set command" in error.value.message
+
+
+def test_the_images_env_working_dir_and_stop_signal_are_the_baseline():
+    want = spec.desired(params(env={"NGINX_VERSION": "1.28"}), PUBLIC)
+    assert want["env"] == {"PATH": "/usr/bin:/bin", "NGINX_VERSION": "1.28"}
+    assert want["working_dir"] == "/srv" and want["stop_signal"] == "SIGQUIT"
+    assert spec.desired(params(stop_signal="TERM", working_dir="/"), PUBLIC)["stop_signal"] == "SIGTERM"
+
+
+def test_an_image_without_env_gets_containerds_default_path():
+    want = spec.desired(params(command="sh"), {"name": "x", "digest": "sha256:c", "config": {"config": {}}})
+    assert want["env"] == spec.DEFAULT_ENV
+
+
+def test_with_the_image_unknown_only_declared_values_are_compared():
+    want_known = spec.desired(params(command=["sleep", "3600"]), PUBLIC)
+    have = spec.actual(created_from(want_known, PUBLIC["config"]["config"]["Labels"]))
+    unknown = params(command=None, env={"NGINX_VERSION": "1.27"})
+    want = spec.desired(unknown, None)
+    assert spec.compare(Differences(), dict(want, image_digest=None), have, spec.Baseline(unknown, None)).names == []
+    drifted = params(env={"NGINX_VERSION": "2"})
+    assert spec.compare(Differences(), spec.desired(drifted, None), have, spec.Baseline(drifted, None)).names == ["env"]
