@@ -17,8 +17,10 @@ The ``/etc/image-marker`` file (in the top layer) carries the build's marker, so
 one shape are two digests (a tag can move); the base layer is the same blob in both, as in real updates.
 Archives are cached under ``binaries.CACHE / "images" / "corpus"``, named after a digest of their content.
 """
+import fcntl
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import binaries, images
 from .images import directory, file, opaque, whiteout
@@ -172,3 +174,44 @@ def archive(shape=DEFAULT, marker="v1", ref=None):
     path = binaries.CACHE / "images" / "corpus" / ("%s-%s-%s.tar" % (shape.name, marker, key))
     images.write_archive(path, files, "%s %s" % (digest, ref))
     return path, digest
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A built archive of the corpus: its shape, path, the reference it names and the image's digest."""
+    shape: Shape
+    path: Path
+    ref: str
+    digest: str
+
+    @classmethod
+    def build(cls, shape, marker="v1"):
+        path, digest = archive(shape, marker)
+        return cls(shape, path, shape.ref(), digest)
+
+
+# ---- the idempotence table -----------------------------------------------------------------------------------
+
+REPORT = Path(__file__).resolve().parents[3] / ".build" / "reports" / "corpus-idempotence.tsv"
+REPORT_COLUMNS = ("module", "image", "containerd", "check1", "run1", "check2", "run2", "run3", "pids_unchanged")
+
+
+def reset_report():
+    """Start the table afresh (once per pytest run, before the workers start)."""
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text("\t".join(REPORT_COLUMNS) + "\n")
+
+
+def report_idempotence(module, image, daemon, statuses, pids_unchanged):
+    """Append one row to REPORT: the statuses of check, real, check, real, real of ``image`` through ``module``
+    on ``daemon``, and whether the task kept its PID (written before the test asserts, so failures show)."""
+    server = daemon.ctr("version").stdout.split("Server:", 1)[-1]
+    version = next((line.split(":", 1)[1].strip() for line in server.splitlines() if "Version:" in line),
+                   daemon.version)
+    row = [module, image, version] + list(statuses) + [str(pids_unchanged).lower()]
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    with open(REPORT, "a", encoding="utf-8") as report:
+        fcntl.flock(report, fcntl.LOCK_EX)  # the xdist workers append to the same file
+        if report.tell() == 0:
+            report.write("\t".join(REPORT_COLUMNS) + "\n")
+        report.write("\t".join(row) + "\n")

@@ -198,12 +198,15 @@ def _minimal_layer(marker, busybox=None):
     return layer(entries)
 
 
-def build_layout(marker="v1", cmd=("sh",), env=(PATH_ENV,), ref_names=(), busybox=None):
+def build_layout(marker="v1", cmd=("sh",), env=(PATH_ENV,), ref_names=(), busybox=None, labels=None):
     """Return {path: bytes} of the minimal image's OCI layout and the manifest digest.
 
-    ``busybox``: path of a static busybox binary; default the cached one of the test binaries."""
-    document, blobs = manifest({"Cmd": list(cmd), "Env": list(env), "WorkingDir": "/"},
-                               [_minimal_layer(marker, busybox)])
+    ``busybox``: path of a static busybox binary; default the cached one of the test binaries. ``labels``: the
+    config's Labels (none by default)."""
+    config = {"Cmd": list(cmd), "Env": list(env), "WorkingDir": "/"}
+    if labels:
+        config["Labels"] = dict(labels)
+    document, blobs = manifest(config, [_minimal_layer(marker, busybox)])
     return layout(document, MEDIA_MANIFEST, blobs, ref_names), blob_digest(document)
 
 
