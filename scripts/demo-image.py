@@ -2,7 +2,8 @@
 
     demo-image.py <archive path> <image reference>
 
-The image is the test harness's busybox image (tests/integration/harness/images.py builds it; this script
+The image is the test harness's public-shaped busybox image (labels, env, an entrypoint script + cmd, working
+dir, stop signal, ports, volumes, healthcheck: tests/integration/harness/corpus.py builds it; this script
 only finds a busybox-static binary for it): the one cached by tests/setup/fetch-containerd.sh when it is
 there, else busybox-static downloaded with ``apt-get download`` (nothing installed) and unpacked next to
 the archive. The archive is rebuilt only when its content would differ. Prints the manifest digest.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
 
-from harness import binaries, images  # noqa: E402  pylint: disable=wrong-import-position
+from harness import binaries, corpus  # noqa: E402  pylint: disable=wrong-import-position
 
 MARKER = "containerd.runtime demo"
 
@@ -41,7 +42,7 @@ def main(argv):
         sys.exit(__doc__)
     archive, ref = Path(argv[1]).resolve(), argv[2]
     archive.parent.mkdir(parents=True, exist_ok=True)
-    print(images.build_archive(archive, marker=MARKER, ref=ref, busybox=busybox_binary(archive.parent)))
+    print(corpus.build_archive(archive, marker=MARKER, ref=ref, busybox=busybox_binary(archive.parent)))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,19 @@ import uuid
 
 import pytest
 
-from harness import images
+from harness import corpus, images
 from harness.ansible import Ansible
 from harness.binaries import CACHE, VERSIONS
 from harness.daemon import ContainerdDaemon
 from harness.registry import Registry
 
-BUSYBOX = "docker.io/library/busybox:test"
+BUSYBOX = corpus.DEFAULT.ref()  # docker.io/library/busybox:test
+LABELLED = "docker.io/library/busybox:labelled"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist), before any test
+        corpus.reset_report()
 
 
 @pytest.fixture(scope="session")
@@ -105,15 +111,15 @@ def readonly_registry():
 
 
 def _busybox_archive(marker):
-    """OCI archive of the busybox test image whose /etc/image-marker is ``marker`` (cached across runs)."""
-    path = CACHE / "images" / ("busybox-%s.tar" % marker)
-    images.build_archive(path, marker=marker, ref=BUSYBOX)
-    return path
+    """Archive of the default image of the corpus (harness/corpus.py: shaped like a public image, on busybox)
+    whose /etc/image-marker is ``marker`` (cached across runs)."""
+    return corpus.archive(corpus.DEFAULT, marker, BUSYBOX)[0]
 
 
 @pytest.fixture(scope="session")
 def busybox_archive():
-    """OCI archive of the busybox test image."""
+    """OCI archive of the busybox test image: labels, env, entrypoint script + cmd, working dir, stop signal,
+    ports, volumes, healthcheck, root user, two layers (see harness/corpus.py)."""
     return _busybox_archive("v1")
 
 
@@ -127,6 +133,34 @@ def busybox(containerd, namespace, busybox_archive):
 def busybox_v2_archive():
     """A second build of the busybox test image under the same reference: the tag moves to a new digest."""
     return _busybox_archive("v2")
+
+
+@pytest.fixture(scope="session", params=list(corpus.CORPUS), ids=lambda name: "image-" + name)
+def corpus_archive(request):
+    """Each image of the corpus in turn (OCI and Docker, single and multi-platform, numeric user, whiteouts):
+    ``corpus.Archive`` (shape, path, ref, digest)."""
+    return corpus.Archive.build(corpus.CORPUS[request.param])
+
+
+@pytest.fixture
+def corpus_image(containerd, namespace, corpus_archive):
+    """The image of ``corpus_archive`` imported into this test's namespace; returns the ``corpus.Archive``."""
+    images.import_image(containerd, namespace, corpus_archive.path, corpus_archive.ref)
+    return corpus_archive
+
+
+@pytest.fixture(scope="session")
+def labelled_archive():
+    """The minimal busybox image whose config carries only ``Labels: {note: v1}`` (issue 11's reproduction)."""
+    path = CACHE / "images" / "busybox-labelled-note-v1.tar"
+    images.build_archive(path, marker="v1", ref=LABELLED, labels={"note": "v1"})
+    return path
+
+
+@pytest.fixture
+def labelled(containerd, namespace, labelled_archive):
+    """The image of ``labelled_archive`` imported into this test's namespace; returns its reference."""
+    return images.import_image(containerd, namespace, labelled_archive, LABELLED)
 
 
 @pytest.fixture

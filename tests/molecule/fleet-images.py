@@ -1,6 +1,7 @@
 """Images and registry of the `fleet` molecule scenario, built locally (nothing is downloaded).
 
-Builds (once, cached) two versions of the busybox test image of harness/images.py as OCI archives --
+Builds (once, cached) two versions of the public-shaped busybox test image of harness/corpus.py (labels, env,
+entrypoint script + cmd, working dir, stop signal, ports, volumes, healthcheck) as OCI archives --
 "fleet-v1" and "fleet-v2", whose /var/www/index.html says "hello from fleet-v<N>" -- and prints JSON for
 the scenario: per version the archive's path and manifest digest, and the path of Debian's cached
 docker-registry binary (tests/setup/fetch-containerd.sh) that the scenario's registry host runs.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-from harness import binaries, images  # noqa: E402
+from harness import binaries, corpus  # noqa: E402
 
 VERSIONS = ("1", "2")
 
@@ -24,7 +25,7 @@ def main():
     for version in VERSIONS:
         marker = "fleet-v" + version
         path = binaries.CACHE / "images" / ("busybox-%s.tar" % marker)
-        digest = images.build_archive(path, marker=marker, ref="registry.fleet.invalid:5000/web:" + version)
+        digest = corpus.build_archive(path, marker=marker, ref="registry.fleet.invalid:5000/web:" + version)
         out["images"][version] = {"path": str(path), "digest": digest, "marker": marker}
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()

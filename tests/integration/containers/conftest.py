@@ -2,6 +2,8 @@
 
 import pytest
 
+from harness import corpus, images
+
 
 @pytest.fixture
 def tasks(containerd, namespace):
@@ -23,3 +25,10 @@ def container(ansible, busybox):
         args.update(options)
         return ansible.module("container", args, check=check, diff=diff)
     return run
+
+
+@pytest.fixture
+def nonroot(containerd, namespace):
+    """The corpus's numeric-user image (User 65534:65534, StopSignal SIGQUIT) in this test's namespace."""
+    built = corpus.Archive.build(corpus.CORPUS["nonroot"])
+    return images.import_image(containerd, namespace, built.path, built.ref)

@@ -3,7 +3,7 @@
 Each test: check mode predicts (and changes nothing), the real run re-creates, then a check run and a real
 run are both unchanged.
 """
-from harness import images
+from harness import corpus, images
 
 from container_workloads import GRACEFUL
 
@@ -42,9 +42,10 @@ def assert_recreates(container, info, option, changed, expect_before=None, expec
 
 
 def test_changing_command_recreates_with_a_diff_naming_command(container, info):
+    # the image's entrypoint stays: command replaces only its cmd
     record = assert_recreates(container, info, "command", {"command": "sleep 2000"},
-                              ["sleep", "1000"], ["sleep", "2000"])
-    assert record["Spec"]["process"]["args"] == ["sleep", "2000"]
+                              [corpus.ENTRYPOINT, "sleep", "1000"], [corpus.ENTRYPOINT, "sleep", "2000"])
+    assert record["Spec"]["process"]["args"] == [corpus.ENTRYPOINT, "sleep", "2000"]
 
 
 def test_changing_env_recreates_with_a_diff_naming_env(container, info):
@@ -77,7 +78,7 @@ def test_image_tag_moved_to_a_new_digest_recreates_with_a_diff_naming_image_dige
     assert first["status"] == "changed"
     old_digest = first["container"]["image_digest"]
     images.import_image(containerd, namespace, busybox_v2_archive, busybox)
-    new_digest = images.build_archive(busybox_v2_archive, marker="v2", ref=busybox)
+    new_digest = images.archive_digest(busybox_v2_archive)
     assert new_digest != old_digest
 
     check = container("web", check=True, diff=True, **BASE)

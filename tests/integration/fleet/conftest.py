@@ -10,15 +10,16 @@ import uuid
 import pytest
 
 from fleet_hosts import BUSYBOX, BUSYBOX_V2, HOSTS, Fleet, Host
-from harness import images
+from harness import corpus, images
 from harness.ansible import Ansible
 
 
 @pytest.fixture(scope="session")
 def busybox_v2_tag_archive(tmp_path_factory):
-    """OCI archive of the second busybox version under its own tag, ``busybox:v2`` (the "new version")."""
+    """OCI archive of the second busybox version under its own tag, ``busybox:v2`` (the "new version"; the
+    public-shaped default image of harness/corpus.py, as ``busybox_archive``)."""
     path = tmp_path_factory.mktemp("fleet-images") / "busybox-v2-tag.tar"
-    images.build_archive(path, marker="v2", ref=BUSYBOX_V2)
+    corpus.build_archive(path, marker="v2", ref=BUSYBOX_V2)
     return path
 
 
