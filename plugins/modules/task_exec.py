@@ -52,9 +52,9 @@ options:
     type: str
   tty:
     description:
-      - Allocate a terminal for the command. Not supported: C(ctr tasks exec --tty) needs a terminal on its
-        own stdin (a module has none) and cannot hand a terminal's output to anything but its own FIFOs,
-        which lose output (see the notes). V(true) fails before the command runs.
+      - Allocate a terminal for the command. Not supported, because C(ctr tasks exec --tty) needs a terminal
+        on its own stdin (a module has none) and cannot hand a terminal's output to anything but its own
+        FIFOs, which lose output (see the notes). V(true) fails before the command runs.
     type: bool
     default: false
 notes:

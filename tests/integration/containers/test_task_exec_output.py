@@ -35,7 +35,8 @@ def box(container, ansible):
 @pytest.fixture
 def load():
     """Two busy loops per core, stopped by PID afterwards."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range((os.cpu_count() or 1) * 2)]
+    count = (os.cpu_count() or 1) * 2
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _index in range(count)]
     yield len(procs)
     for proc in procs:
         os.kill(proc.pid, signal.SIGKILL)
@@ -59,8 +60,8 @@ def record(version, path, execs, expected, received, seconds, load_procs):
         fcntl.flock(report, fcntl.LOCK_EX)
         if report.tell() == 0:
             report.write("version\tpath\texecs\tbytes_expected\tbytes_received\tlost_bytes\tseconds\tload_processes\n")
-        report.write("%s\t%s\t%d\t%d\t%d\t%d\t%.1f\t%d\n" % (version, path, execs, expected, received,
-                                                           expected - received, seconds, load_procs))
+        figures = (version, path, execs, expected, received, expected - received, seconds, load_procs)
+        report.write("%s\t%s\t%d\t%d\t%d\t%d\t%.1f\t%d\n" % figures)
 
 
 def loggers_left(directory):

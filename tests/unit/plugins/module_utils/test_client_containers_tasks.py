@@ -66,6 +66,13 @@ def test_exec_hands_the_output_to_the_shims_binary_logger_and_ends_flags_before_
     assert uri.startswith("binary:///") and uri.endswith("/logger")
 
 
+def test_an_exec_can_be_given_longer_than_the_clients_timeout(client):
+    client.runner = StubRunner(shim_logged(0))
+    client.exec_capture("web", ["sleep", "100"], "e1", timeout=300)
+    argv = client.runner.calls[0]
+    assert argv[argv.index("--timeout") + 1] == "300s"
+
+
 def test_exec_returns_stdout_and_stderr_apart_from_the_logger_not_from_ctr(client):
     client.runner = StubRunner(shim_logged(0, b"out\n", b"err\n"))
     assert client.exec_in_task("web", ["sh", "-c", "x"], "e1") == (0, "out\n", "err\n")
