@@ -51,14 +51,22 @@ options:
     description: Working directory of the command; default the container's.
     type: str
   tty:
-    description: Allocate a terminal for the command.
+    description:
+      - Allocate a terminal for the command. Not supported, because C(ctr tasks exec --tty) needs a terminal
+        on its own stdin (a module has none) and cannot hand a terminal's output to anything but its own
+        FIFOs, which lose output (see the notes). V(true) fails before the command runs.
     type: bool
     default: false
 notes:
   - stdin of the command is empty.
-  - On a heavily loaded host, C(ctr) can lose output that a process writes just before it exits (containerd
-    cancels the copy of the output when the process is reaped); a command whose output matters should not
-    exit the instant it has written it.
+  - RV(stdout) and RV(stderr) hold everything the command wrote, however soon it exits and however loaded the
+    host is. Plain C(ctr tasks exec) does not guarantee that (it stops copying its FIFOs when the exit status
+    arrives and loses what was not copied yet); the module instead runs C(ctr tasks exec --log-uri
+    binary://...) with a small logger, run by the containerd shim with the module's Python, that writes the
+    process's stdout and stderr to private files (mode 0600, in a 0700 directory under the host's temporary
+    directory, removed before the module returns).
+  - Output that is not valid UTF-8 is returned with the invalid bytes replaced by U+FFFD.
+  - Output that background processes left behind by the command write after it exited may be missing.
 seealso:
   - module: ansible.builtin.command
   - module: containerd.runtime.task
@@ -87,12 +95,12 @@ rc:
   type: int
   sample: 0
 stdout:
-  description: What the command wrote to stdout.
+  description: Everything the command wrote to stdout (decoded as UTF-8).
   returned: when the command ran
   type: str
   sample: hi
 stderr:
-  description: What the command wrote to stderr.
+  description: Everything the command wrote to stderr (decoded as UTF-8), apart from RV(stdout).
   returned: when the command ran
   type: str
   sample: ""

@@ -5,14 +5,22 @@
 from __future__ import annotations
 
 import time
+from collections import namedtuple
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import NotFound
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.exec_output import OutputCapture
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
+    CommandFailed,
+    InvalidArgument,
+    NotFound,
+)
 
 POLL_INTERVAL = 0.2
 
 
 class TaskOps(object):
+    exec_capture_dir = None  # where exec_capture makes its private directories (None: the system's tmp)
+
     def tasks(self, namespace=None):
         return parse.parse_tasks(self.run(["tasks", "ls"], namespace=namespace))
 
@@ -83,20 +91,62 @@ class TaskOps(object):
                              "ctr: task %s did not stop within 30s of SIGKILL" % name)
         return "SIGKILL", round(time.monotonic() - started, 2)
 
-    def exec_in_task(self, name, argv, exec_id, cwd=None, user=None, tty=False):
-        """Run ``argv`` in the running task; returns (rc, stdout, stderr) of the process.
-
-        A failure of ctr itself (no such task, runc cannot start the process) raises a typed error.
-        """
-        args = ["tasks", "exec", "--exec-id", exec_id]
+    def exec_argv(self, name, argv, exec_id, log_uri, cwd=None, user=None):
+        """The ``ctr tasks exec`` arguments that hand the process's output to the logger at ``log_uri``."""
+        args = ["tasks", "exec", "--exec-id", exec_id, "--log-uri", log_uri]
         if cwd:
             args += ["--cwd", cwd]
         if user:
             args += ["--user", user]
+        return args + ["--", name] + list(argv)
+
+    def delete_exec(self, name, exec_id):
+        """Delete an exited exec process (which makes the shim close its output); gone already is fine."""
+        args = ["tasks", "delete", "--exec-id", exec_id, name]
+        rc, _stdout, stderr = self.run_full(args)
+        if rc != 0:
+            error = self.error(args, rc, stderr)
+            if not isinstance(error, NotFound):
+                raise error
+
+    def exec_capture(self, name, argv, exec_id, cwd=None, user=None, tty=False, timeout=None):
+        """Run ``argv`` in the running task of ``name``; an ``ExecResult`` with every byte it wrote.
+
+        The one way to run an exec (``task_exec``, the workloads health checks, and any other caller):
+        the output is captured by the shim's binary logger (see ``exec_output``), never through ctr's
+        FIFOs, which lose the output of a process that exits right after writing it. A failure of ctr
+        itself (no such task, runc cannot start the process) raises a typed error. ``timeout`` (seconds,
+        default the client's) bounds the whole exec: ctr gives up on a longer one (the process goes on).
+        The process has no stdin.
+        """
         if tty:
-            args.append("--tty")
-        args += [name] + list(argv)
-        rc, stdout, stderr = self.run_full(args)
-        if rc != 0 and parse.is_ctr_failure(stderr):
-            raise self.error(args, rc, stderr)
-        return rc, stdout, stderr
+            raise InvalidArgument("tty: ctr tasks exec --tty needs a terminal on ctr's own stdin, and its "
+                                  "output could not be captured reliably; run the command without tty")
+        with OutputCapture(parent=self.exec_capture_dir) as capture:
+            args = self.exec_argv(name, argv, exec_id, capture.log_uri, cwd=cwd, user=user)
+            rc, _stdout, stderr = self.run_full(args, timeout=timeout)
+            if rc != 0 and parse.is_ctr_failure(stderr):
+                raise self.error(args, rc, stderr, timeout=timeout)
+            if not capture.complete():
+                # ctr deletes the exec process only after exit status 0 (see exec_output): the shim hands
+                # over the last of the output when it is deleted.
+                self.delete_exec(name, exec_id)
+            if not capture.complete():
+                raise CommandFailed("the command ran in %s (exit status %s) but its output could not be read "
+                                    "completely: %s" % (name, rc, capture.logger_error()
+                                                        or "the output logger did not finish"), argv=args, rc=rc)
+            stdout, stderr = capture.read()
+        return ExecResult(rc, stdout, stderr)
+
+    def exec_in_task(self, name, argv, exec_id, cwd=None, user=None, tty=False):
+        """``exec_capture`` as text: (rc, stdout, stderr), bytes that are not UTF-8 replaced by U+FFFD."""
+        result = self.exec_capture(name, argv, exec_id, cwd=cwd, user=user, tty=tty)
+        return result.rc, result.text(result.stdout), result.text(result.stderr)
+
+
+class ExecResult(namedtuple("ExecResult", "rc stdout stderr")):
+    """Exit status and the raw bytes a process wrote to stdout and stderr."""
+
+    @staticmethod
+    def text(data):
+        return data.decode("utf-8", "replace")

@@ -12,15 +12,14 @@ def running(container, ansible):
 
 
 def test_exec_returns_the_commands_rc_and_stdout(ansible, running):
-    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", "echo hi; sleep 1; exit 3"]})
+    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", "echo hi; exit 3"]})
     assert result["status"] == "failed"
     assert result["rc"] == 3 and result["stdout"] == "hi\n" and result["stdout_lines"] == ["hi"]
     assert "non-zero return code 3" in result["msg"]
 
 
 def test_a_successful_exec_is_changed_and_splits_a_string_command(ansible, running):
-    # the sleep: ctr loses the output of a process that exits the instant it wrote it, on a loaded machine
-    result = ansible.module("task_exec", {"name": running, "command": "sh -c 'echo out; echo err >&2; sleep 1'"})
+    result = ansible.module("task_exec", {"name": running, "command": "sh -c 'echo out; echo err >&2'"})
     assert result["status"] == "changed", result
     assert result["rc"] == 0 and result["stdout"] == "out\n" and result["stderr"] == "err\n"
 
@@ -39,7 +38,7 @@ def test_exec_is_skipped_in_check_mode(ansible, running, tmp_path):
 
 
 def test_exec_sets_env_user_and_working_dir(ansible, running):
-    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", 'echo "$GREETING $(id -u) $(pwd -P)"; sleep 1'],
+    result = ansible.module("task_exec", {"name": running, "command": ["sh", "-c", 'echo "$GREETING $(id -u) $(pwd -P)"'],
                                           "env": {"GREETING": "hello"}, "user": "65534", "working_dir": "/var/www"})
     assert result["status"] == "changed", result
     assert result["stdout"] == "hello 65534 /var/www\n"
@@ -55,3 +54,15 @@ def test_exec_without_a_running_task_fails_clearly(container, ansible):
     container("idle", command=["sleep", "1000"])
     result = ansible.module("task_exec", {"name": "idle", "command": ["true"]})
     assert_clean_failure(result, "has no running task")
+
+
+def test_output_that_is_not_utf8_comes_back_with_the_bad_bytes_replaced(ansible, running):
+    result = ansible.module("task_exec", {"name": running, "command": ["printf", "a\\377b\\n"]})
+    assert result["status"] == "changed", result
+    assert result["stdout"] == "a\ufffdb\n"
+
+
+def test_a_tty_exec_is_refused_before_the_command_runs(ansible, running):
+    result = ansible.module("task_exec", {"name": running, "command": ["touch", "/tmp/tty-ran"], "tty": True})
+    assert_clean_failure(result, "tty")
+    assert ansible.module("task_exec", {"name": running, "command": ["test", "-e", "/tmp/tty-ran"]})["rc"] == 1

@@ -227,9 +227,7 @@ def import_image(daemon, namespace, archive, ref):
 
 
 def marker_seen_by(pid):
-    """The image marker (``v1``, ``v2``) a running task sees, read from the host through ``/proc/<pid>/root``.
-
-    Not through ``ctr tasks exec``: ctr can lose the output of a process that exits right after writing it.
-    """
+    """The image marker (``v1``, ``v2``) a running task sees, read from the host through ``/proc/<pid>/root``
+    (independent of the exec code under test, and no exec process per look)."""
     with open(f"/proc/{pid}/root/etc/image-marker", encoding="utf-8") as marker:
         return marker.read().strip()

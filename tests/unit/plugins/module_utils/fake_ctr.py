@@ -5,7 +5,7 @@ import time
 
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._workloads.entries import MANAGED_LABEL
-from stub_runner import StubRunner
+from stub_runner import StubRunner, shim_logged
 
 IMAGE = "docker.io/library/busybox:test"
 INDEX = "sha256:" + "1" * 64
@@ -84,7 +84,7 @@ class FakeCtr(StubRunner):
                 return 1, "", 'ctr: container "%s" in namespace "%s": not found\n' % (args[2], namespace)
             return 0, json.dumps(record), ""
         if args[:2] == ["tasks", "exec"]:
-            return (0, "", "") if args[-1] == "true" else (1, "", "nope\n")
+            return shim_logged(0)(argv) if args[-1] == "true" else shim_logged(1, stderr=b"nope\n")(argv)
         if args[:2] == ["containers", "create"]:
             name = args[args.index(IMAGE) + 1]
             labels = dict(args[index + 1].split("=", 1) for index, arg in enumerate(args) if arg == "--label")
