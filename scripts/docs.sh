@@ -23,7 +23,7 @@ export ANSIBLE_COLLECTIONS_PATH=$OUT/collections
 echo "antsibull-docs lint-collection-docs --plugin-docs: clean"
 [ "${1:-}" = --lint ] && exit 0
 
-rm -rf "$OUT/rst" "$OUT/html" && mkdir -m 700 -p "$OUT/rst"
+rm -rf "$OUT/rst" "$OUT/html" && mkdir -p "$OUT" && mkdir -m 700 "$OUT/rst"
 antsibull-docs --config-file docs/sphinx/antsibull-docs.cfg collection --use-current --squash-hierarchy \
   --dest-dir "$OUT/rst" containerd.runtime
 cp docs/sphinx/conf.py "$OUT/rst/conf.py"
