@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-PY=$REPO/.venv/bin/python
+# ANSIBLE_TEST_VENV: a virtualenv with another ansible-core (scripts/core-venv.sh prints one); default .venv
+VENV=${ANSIBLE_TEST_VENV:-$REPO/.venv}
+PY=$VENV/bin/python
 pipver=$("$PY" -c 'import types
 from ansible_test._internal.python_requirements import get_venv_packages
 print(get_venv_packages(types.SimpleNamespace(version="3.11"))["pip"])')
@@ -22,4 +24,4 @@ mkdir -p "$DEST"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -P -t "$DEST"/
 cd "$DEST"
 git init -q && git add -A >/dev/null
-PATH=$REPO/.venv/bin:$PATH ansible-test sanity --venv --python 3.11 "$@"
+PATH=$VENV/bin:$PATH ansible-test sanity --venv --python 3.11 "$@"

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cni_network
 short_description: Manage CNI networks and attach network namespaces to them
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Writes, changes and removes the configuration list (C(.conflist)) of a CNI network in O(conf_dir),
     either for the common bridge network (a Linux bridge with host-local IPAM, IPv4 and/or IPv6, optional

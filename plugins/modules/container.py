@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: container
 short_description: Manage containerd containers (the static container record) with drift detection
-version_added: 0.2.0
+version_added: 0.4.0
 description:
   - Creates and removes containerd containers (C(ctr containers create|delete)). A container is the static
     record of what to run; its running process is the task, managed by M(containerd.runtime.task).

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: containerd_config
 short_description: Render containerd's config.toml from data, for the installed version's schema
-version_added: 0.2.0
+version_added: 0.4.0
 description:
   - Builds containerd's C(config.toml) from data, never by editing text. It starts from
     C(containerd config default) of the installed binary (so every key the role does not set keeps that

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: containerd_info
 short_description: Facts about a containerd daemon, its plugins, namespaces and workloads
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Reports the daemon's version, revision and UUID (C(ctr version)), its plugins and their status
     (C(ctr plugins ls)) and its namespaces with their labels (C(ctr namespaces ls)).

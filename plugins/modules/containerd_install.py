@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: containerd_install
 short_description: Install containerd, runc, CNI plugins, crictl or nerdctl from upstream release archives
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Installs one component per call from its upstream release file (or a mirror of it, or a local copy),
     verified against a checksum, atomically, and records what it installed in a manifest.

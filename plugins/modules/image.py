@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: image
 short_description: Pull, import, tag, push, export, label, mount and remove containerd images
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Makes an image present in (or absent from) a containerd namespace, idempotently
     (C(ctr images pull|import|tag|push|export|label|mount|unmount|rm)).

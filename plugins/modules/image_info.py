@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: image_info
 short_description: List the images of a containerd namespace
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Lists the images of a namespace (C(ctr images ls) and C(ctr images check)), optionally only those
     with the given names. Never changes anything.

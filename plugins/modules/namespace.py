@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: namespace
 short_description: Manage containerd namespaces and their labels
-version_added: 0.1.0
+version_added: 0.4.0
 description:
   - Creates and removes containerd namespaces, and sets, changes and removes their labels
     (C(ctr namespaces create|label|remove)).

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: task
 short_description: Start, pause, resume, stop and delete the task of a containerd container
-version_added: 0.2.0
+version_added: 0.4.0
 description:
   - Manages the running process (the task) of a container created with M(containerd.runtime.container)
     (C(ctr tasks start|pause|resume|kill|delete)).

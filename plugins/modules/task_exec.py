@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: task_exec
 short_description: Run a command in the running task of a containerd container
-version_added: 0.2.0
+version_added: 0.4.0
 description:
   - Runs a command as an extra process in a container's running task (C(ctr tasks exec --exec-id ...)) and
     returns its exit status, stdout and stderr. Each run uses a new, unique exec ID.

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: workloads
 short_description: Converge all containerd workloads (containers and their tasks) of a host in one call
-version_added: 0.3.0
+version_added: 0.4.0
 description:
   - The batch entry point of the collection (the role C(containerd.runtime.workloads) calls it). One call
     converges a list of workloads, each a container (as M(containerd.runtime.container) makes it) and its task
