@@ -108,10 +108,13 @@ class CtrBase(object):
             raise DaemonUnavailable("%s is not a socket: containerd is not listening there — is the "
                                     "address right and the service started?" % self.address)
 
-    def argv(self, args, namespace=None, timeout=None):
+    def argv(self, args, namespace=None, timeout=None, whole_command=True):
+        """The ctr argv; ``whole_command=False`` bounds only the connection, not the command (a process
+        started by ``tasks exec`` may run for as long as it needs)."""
         timeout = self.timeout if timeout is None else timeout
-        argv = [self.ctr_path, "--address", self.address,
-                "--connect-timeout", "%ss" % timeout, "--timeout", "%ss" % timeout]
+        argv = [self.ctr_path, "--address", self.address, "--connect-timeout", "%ss" % timeout]
+        if whole_command:
+            argv += ["--timeout", "%ss" % timeout]
         if namespace is not False:
             argv += ["--namespace", namespace or self.namespace]
         return argv + [str(arg) for arg in args]

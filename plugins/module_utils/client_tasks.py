@@ -83,11 +83,9 @@ class TaskOps(object):
                              "ctr: task %s did not stop within 30s of SIGKILL" % name)
         return "SIGKILL", round(time.monotonic() - started, 2)
 
-    def exec_in_task(self, name, argv, exec_id, cwd=None, user=None, tty=False):
-        """Run ``argv`` in the running task; returns (rc, stdout, stderr) of the process.
-
-        A failure of ctr itself (no such task, runc cannot start the process) raises a typed error.
-        """
+    @staticmethod
+    def exec_args(name, argv, exec_id, cwd=None, user=None, tty=False):
+        """The ctr arguments that run ``argv`` in the running task of container ``name``."""
         args = ["tasks", "exec", "--exec-id", exec_id]
         if cwd:
             args += ["--cwd", cwd]
@@ -95,7 +93,21 @@ class TaskOps(object):
             args += ["--user", user]
         if tty:
             args.append("--tty")
-        args += [name] + list(argv)
+        return args + [name] + list(argv)
+
+    def exec_argv(self, name, argv, exec_id, cwd=None, user=None, tty=False):
+        """The whole ctr argv of a streaming exec, for callers that run and feed it themselves (the
+        connection plugin: stdin for pipelining and put_file). No ``--timeout``: the process runs as long
+        as it needs; only connecting to containerd is bounded by the client's timeout."""
+        self.check_ctr()
+        return self.argv(self.exec_args(name, argv, exec_id, cwd, user, tty), whole_command=False)
+
+    def exec_in_task(self, name, argv, exec_id, cwd=None, user=None, tty=False):
+        """Run ``argv`` in the running task; returns (rc, stdout, stderr) of the process.
+
+        A failure of ctr itself (no such task, runc cannot start the process) raises a typed error.
+        """
+        args = self.exec_args(name, argv, exec_id, cwd, user, tty)
         rc, stdout, stderr = self.run_full(args)
         if rc != 0 and parse.is_ctr_failure(stderr):
             raise self.error(args, rc, stderr)
