@@ -1,9 +1,11 @@
 """Containers as Ansible hosts: Python containers made with the collection's own modules, and inventories
 that reach them through the ``containerd.runtime.containerd`` connection."""
+import json
+import subprocess
 import uuid
 
 from . import python_image
-from .ansible import Ansible
+from .ansible import BIN, Ansible
 
 CONNECTION = "containerd.runtime.containerd"
 INTERPRETER = "/usr/bin/python3"
@@ -49,3 +51,13 @@ def runner(workdir, containerd, namespace, env=None):
     """An Ansible runner whose collection modules talk to ``containerd`` in ``namespace``."""
     return Ansible(workdir, defaults={"address": containerd.socket, "ctr_path": containerd.ctr_path,
                                       "namespace": namespace}, env=env)
+
+
+def ansible_command(runner, tool, *args, record=None):
+    """Run ``ansible-inventory`` / ``ansible-playbook`` (``tool``) with the harness environment and the record
+    callback; returns (CompletedProcess, task records)."""
+    runner.runs += 1
+    record = runner.workdir / ("run-%03d.json" % runner.runs)
+    proc = subprocess.run([str(BIN / tool)] + [str(arg) for arg in args], cwd=runner.workdir, capture_output=True,
+                          text=True, timeout=600, check=False, env=dict(runner.environment(), RECORD_FILE=str(record)))
+    return proc, (json.loads(record.read_text()) if record.exists() else [])
