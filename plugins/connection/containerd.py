@@ -64,6 +64,8 @@ options:
     type: path
     vars:
       - name: ansible_containerd_ctr_path
+    env:
+      - name: CONTAINERD_CTR_PATH
   timeout:
     description:
       - Seconds to wait for containerd to answer when a command is started (C(ctr --connect-timeout)).

@@ -7,7 +7,6 @@ import pytest
 from harness import container_hosts
 
 
-
 @pytest.fixture(scope="module")
 def fleet(containerd, tmp_path_factory):
     """Namespace ``front`` with web1, web2 (role=web) and a stopped old1; namespace ``back`` with db1 (role=db)."""
