@@ -11,7 +11,8 @@ description:
     C(ctr tasks exec) on the controller.
   - Every command is one C(ctr tasks exec) with a unique exec id; files are streamed through the stdin and
     stdout of C(dd) in the container, so they are binary-safe and need nothing but C(dd) there.
-author: containerd.runtime contributors
+author:
+  - containerd.runtime developers (@containerd-runtime)
 version_added: 0.4.0
 options:
   remote_addr:

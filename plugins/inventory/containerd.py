@@ -13,7 +13,8 @@ description:
   - Reads with C(ctr) on the controller (C(containers ls), C(tasks ls), C(containers info)); the networks
     of containers made by this collection come from their networks label and the CNI result cache.
   - The configuration file's name must end with C(containerd.yml) or C(containerd.yaml).
-author: containerd.runtime contributors
+author:
+  - containerd.runtime developers (@containerd-runtime)
 version_added: 0.4.0
 extends_documentation_fragment:
   - ansible.builtin.constructed
