@@ -144,13 +144,12 @@ import subprocess
 import uuid
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError, AnsibleFileNotFound
-from ansible.module_utils.common.process import get_bin_path
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
 # the collection's client: the only code that builds ctr argv (keep these imports here, together)
-from ansible_collections.containerd.runtime.plugins.module_utils.client import CTR_SEARCH_DIRS, CtrClient
+from ansible_collections.containerd.runtime.plugins.module_utils.client import CtrClient, find_ctr
 from ansible_collections.containerd.runtime.plugins.module_utils.errors import (
     ContainerdError,
     CtrNotFound,
@@ -181,12 +180,7 @@ class Connection(ConnectionBase):
     def _connect(self):
         if self._connected:
             return self
-        ctr_path = self.get_option("ctr_path")
-        if not ctr_path:
-            try:
-                ctr_path = get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
-            except ValueError:
-                ctr_path = None
+        ctr_path = self.get_option("ctr_path") or find_ctr()
         self._container = self.get_option("remote_addr")
         self._client = CtrClient(ctr_path, address=self.get_option("address"),
                                  namespace=self.get_option("namespace"), timeout=self.get_option("timeout"))

@@ -107,14 +107,13 @@ cache_timeout: 3600
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleParserError
-from ansible.module_utils.common.process import get_bin_path
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 # the collection's client and the networks label (keep these imports here, together)
 from ansible_collections.containerd.runtime.plugins.module_utils.client import (
-    CTR_SEARCH_DIRS,
     CtrClient,
     SubprocessRunner,
+    find_ctr,
 )
 from ansible_collections.containerd.runtime.plugins.module_utils.container_network import cached_interfaces
 from ansible_collections.containerd.runtime.plugins.module_utils.errors import ContainerdError
@@ -151,12 +150,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # ---- reading containerd -----------------------------------------------------------------------
 
     def _client(self):
-        ctr_path = self.get_option("ctr_path")
-        if not ctr_path:
-            try:
-                ctr_path = get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
-            except ValueError:
-                ctr_path = None
+        ctr_path = self.get_option("ctr_path") or find_ctr()
         return CtrClient(ctr_path, address=self.get_option("address"), timeout=self.get_option("timeout"),
                          runner=SubprocessRunner())
 

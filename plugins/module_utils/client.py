@@ -64,6 +64,15 @@ class SubprocessRunner(object):
                 proc.stderr.decode("utf-8", "surrogateescape"))
 
 
+def find_ctr():
+    """The first ctr in PATH, then in CTR_SEARCH_DIRS; None when there is none (for code without a module)."""
+    from ansible.module_utils.common.process import get_bin_path
+    try:
+        return get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
+    except ValueError:
+        return None
+
+
 def socket_path(address):
     """The filesystem path of a unix socket address (``/x.sock`` or ``unix:///x.sock``), else None."""
     if address.startswith("unix://"):

@@ -96,11 +96,11 @@ def main():
                 empty = min(timed(runner, inventory, plays[0], pipelining) for _ in range(options.rounds))
                 full = min(timed(runner, inventory, plays[TASKS], pipelining) for _ in range(options.rounds))
                 rows.append((name, pipelining, empty, full, (full - empty) / TASKS))
-        print("%-11s %-10s %10s %12s %14s" % ("connection", "pipelining", "0 tasks s", "%d tasks s" % TASKS,
-                                               "per task ms"))
+        header = ("connection", "pipelining", "0 tasks s", "%d tasks s" % TASKS, "per task ms")
+        print("%-11s %-10s %10s %12s %14s" % header)
         for name, pipelining, empty, full, per_task in rows:
-            print("%-11s %-10s %10.2f %12.2f %14.0f" % (name, "on" if pipelining else "off", empty, full,
-                                                         per_task * 1000))
+            row = (name, "on" if pipelining else "off", empty, full, per_task * 1000)
+            print("%-11s %-10s %10.2f %12.2f %14.0f" % row)
     finally:
         podman("rm", "--force", PODMAN_NAME, check=False)
         daemon.destroy()
