@@ -7,7 +7,7 @@ Needs podman and the containers.podman collection (``bash tests/molecule/setup.s
 cached test binaries (tests/setup/fetch-containerd.sh). Not a timed test: it prints a table.
 
 Per-task overhead = (time of the 20-task play - time of a 0-task play) / 20, best of N rounds, with and
-without pipelining. The containerd side is a harness daemon (harness.daemon.ContainerdDaemon); the podman
+without pipelining; a row is printed as soon as it is measured. The containerd side is a harness daemon (harness.daemon.ContainerdDaemon); the podman
 side loads the same OCI archive (``podman load``).
 """
 import argparse
@@ -87,7 +87,8 @@ def main():
         plays = {count: work / ("play-%d.json" % count) for count in (0, TASKS)}
         for count, path in plays.items():
             path.write_text(json.dumps(play(count)))
-        rows = []
+        header = ("connection", "pipelining", "0 tasks s", "%d tasks s" % TASKS, "per task ms")
+        print("%-11s %-10s %10s %12s %14s" % header, flush=True)
         for name, data in inventories.items():
             inventory = work / ("%s.json" % name)
             inventory.write_text(json.dumps(data))
@@ -95,12 +96,8 @@ def main():
                 timed(runner, inventory, plays[TASKS], pipelining)  # warm-up (first copies create the files)
                 empty = min(timed(runner, inventory, plays[0], pipelining) for _ in range(options.rounds))
                 full = min(timed(runner, inventory, plays[TASKS], pipelining) for _ in range(options.rounds))
-                rows.append((name, pipelining, empty, full, (full - empty) / TASKS))
-        header = ("connection", "pipelining", "0 tasks s", "%d tasks s" % TASKS, "per task ms")
-        print("%-11s %-10s %10s %12s %14s" % header)
-        for name, pipelining, empty, full, per_task in rows:
-            row = (name, "on" if pipelining else "off", empty, full, per_task * 1000)
-            print("%-11s %-10s %10.2f %12.2f %14.0f" % row)
+                row = (name, "on" if pipelining else "off", empty, full, (full - empty) / TASKS * 1000)
+                print("%-11s %-10s %10.2f %12.2f %14.0f" % row, flush=True)
     finally:
         podman("rm", "--force", PODMAN_NAME, check=False)
         daemon.destroy()
