@@ -72,7 +72,7 @@ def main():
     archive = python_image.archive()
     daemon = ContainerdDaemon(options.version).start()
     try:
-        namespace = "bench"
+        namespace = container_hosts.unique("bench")
         runner = container_hosts.runner(work / "ansible", daemon, namespace)
         container_hosts.create_hosts(runner, ["bench1"])
         podman("rm", "--force", PODMAN_NAME, check=False)
@@ -94,8 +94,8 @@ def main():
             inventory.write_text(json.dumps(data))
             for pipelining in (False, True):
                 timed(runner, inventory, plays[TASKS], pipelining)  # warm-up (first copies create the files)
-                empty = min(timed(runner, inventory, plays[0], pipelining) for _ in range(options.rounds))
-                full = min(timed(runner, inventory, plays[TASKS], pipelining) for _ in range(options.rounds))
+                empty = min(timed(runner, inventory, plays[0], pipelining) for _round in range(options.rounds))
+                full = min(timed(runner, inventory, plays[TASKS], pipelining) for _round in range(options.rounds))
                 row = (name, "on" if pipelining else "off", empty, full, (full - empty) / TASKS * 1000)
                 print("%-11s %-10s %10.2f %12.2f %14.0f" % row, flush=True)
     finally:
