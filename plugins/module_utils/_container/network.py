@@ -277,3 +277,19 @@ def reattach(commands, record, check_mode):
                                      if "portMappings" in cni_config.capabilities(conflists[n["name"]])), None)
     _changed, _interfaces, actions = attach(commands, data, conflists, check_mode)
     return actions
+
+
+def cached_interfaces(record):
+    """[{network, ifname, ips, mac}] of a container's networks, from its networks label and the CNI result
+    cache (read only: no plugin runs, no netns is entered); [] for a container on no network."""
+    data = stored(record)
+    if not data:
+        return []
+    runtime = cni.CniRuntime(None, data.get("bin_dir"), data.get("cache_dir"))
+    out = []
+    for network in data["networks"]:
+        entry = runtime.cached(network["name"], data["netns"], network["ifname"])
+        summary = cni.summary_of(entry) if entry else {}
+        out.append({"network": network["name"], "ifname": network["ifname"],
+                    "ips": summary.get("ips") or list(network["ips"]), "mac": summary.get("mac")})
+    return out

@@ -62,6 +62,15 @@ class SubprocessRunner(object):
                 proc.stderr.decode("utf-8", "surrogateescape"))
 
 
+def find_ctr():
+    """The first ctr in PATH, then in CTR_SEARCH_DIRS; None when there is none (for code without a module)."""
+    from ansible.module_utils.common.process import get_bin_path
+    try:
+        return get_bin_path("ctr", opt_dirs=CTR_SEARCH_DIRS)
+    except ValueError:
+        return None
+
+
 def socket_path(address):
     """The filesystem path of a unix socket address (``/x.sock`` or ``unix:///x.sock``), else None."""
     if address.startswith("unix://"):
@@ -106,10 +115,13 @@ class CtrBase(object):
             raise DaemonUnavailable("%s is not a socket: containerd is not listening there — is the "
                                     "address right and the service started?" % self.address)
 
-    def argv(self, args, namespace=None, timeout=None):
+    def argv(self, args, namespace=None, timeout=None, whole_command=True):
+        """The ctr argv; ``whole_command=False`` bounds only the connection, not the command (a process
+        started by ``tasks exec`` may run for as long as it needs)."""
         timeout = self.timeout if timeout is None else timeout
-        argv = [self.ctr_path, "--address", self.address,
-                "--connect-timeout", "%ss" % timeout, "--timeout", "%ss" % timeout]
+        argv = [self.ctr_path, "--address", self.address, "--connect-timeout", "%ss" % timeout]
+        if whole_command:
+            argv += ["--timeout", "%ss" % timeout]
         if namespace is not False:
             argv += ["--namespace", namespace or self.namespace]
         return argv + [str(arg) for arg in args]

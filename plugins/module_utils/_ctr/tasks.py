@@ -91,7 +91,7 @@ class TaskOps(object):
                              "ctr: task %s did not stop within 30s of SIGKILL" % name)
         return "SIGKILL", round(time.monotonic() - started, 2)
 
-    def exec_argv(self, name, argv, exec_id, log_uri, cwd=None, user=None):
+    def logged_exec_args(self, name, argv, exec_id, log_uri, cwd=None, user=None):
         """The ``ctr tasks exec`` arguments that hand the process's output to the logger at ``log_uri``."""
         args = ["tasks", "exec", "--exec-id", exec_id, "--log-uri", log_uri]
         if cwd:
@@ -123,7 +123,7 @@ class TaskOps(object):
             raise InvalidArgument("tty: ctr tasks exec --tty needs a terminal on ctr's own stdin, and its "
                                   "output could not be captured reliably; run the command without tty")
         with OutputCapture(parent=self.exec_capture_dir) as capture:
-            args = self.exec_argv(name, argv, exec_id, capture.log_uri, cwd=cwd, user=user)
+            args = self.logged_exec_args(name, argv, exec_id, capture.log_uri, cwd=cwd, user=user)
             rc, _stdout, stderr = self.run_full(args, timeout=timeout)
             if rc != 0 and parse.is_ctr_failure(stderr):
                 raise self.error(args, rc, stderr, timeout=timeout)
@@ -143,6 +143,19 @@ class TaskOps(object):
         result = self.exec_capture(name, argv, exec_id, cwd=cwd, user=user, tty=tty)
         return result.rc, result.text(result.stdout), result.text(result.stderr)
 
+
+    def exec_argv(self, name, argv, exec_id, cwd=None, user=None):
+        """The whole ctr argv of a streaming exec, for callers that run and feed it themselves (the
+        connection plugin: stdin for pipelining and put_file). No ``--timeout``: the process runs as long
+        as it needs; only connecting to containerd is bounded by the client's timeout. Its output comes
+        through ctr's own FIFOs; callers that need every byte of a short process use ``exec_capture``."""
+        self.check_ctr()
+        args = ["tasks", "exec", "--exec-id", exec_id]
+        if cwd:
+            args += ["--cwd", cwd]
+        if user:
+            args += ["--user", user]
+        return self.argv(args + ["--", name] + list(argv), whole_command=False)
 
 class ExecResult(namedtuple("ExecResult", "rc stdout stderr")):
     """Exit status and the raw bytes a process wrote to stdout and stderr."""
