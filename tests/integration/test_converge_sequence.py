@@ -128,3 +128,10 @@ def test_again_args_are_the_options_of_the_idempotent_runs():
     tasks = [task for play, _kwargs in ansible.plays for task in play]
     assert [task["containerd.runtime.image"] for task in tasks] == [{"name": "x"}] * 2 + \
         [{"name": "x", "pull": "always"}] * 2
+
+
+def test_without_observe_the_four_tasks_run_in_one_play():
+    ansible = ScriptedAnsible(CHANGED, CHANGED, OK, OK)
+    converge(ansible, "namespace", {"name": "x"})
+    assert [[task["name"] for task in play] for play, _kwargs in ansible.plays] == [
+        ["check mode", "real run", "idempotent check mode", "idempotent real run"]]

@@ -3,7 +3,8 @@ real run, each with ``--diff`` (community.docker's integration targets write the
 
 ``converge(ansible, module, args, ...)`` (also ``ansible.converge(...)``) runs it in three plays (check | real |
 both idempotent runs) so that ``observe`` - a callback returning what the test can see of the host (a listing, a
-file, a mount) - is read before and after the check run and after the real and the idempotent runs. It asserts:
+file, a mount) - is read before and after the check run and after the real and the idempotent runs; without
+``observe`` the four tasks run in one play. It asserts:
 
 1. check mode reports ``changed`` and changes nothing observable;
 2. the real run reports ``changed`` with the ``actions``, ``differences`` and ``diff`` check mode predicted
@@ -107,14 +108,27 @@ def converge(ansible, module, args=None, observe=None, expect_diff=None, same_di
     again_args = args if again_args is None else dict(again_args)
     look = observe or (lambda: None)
 
+    if observe is None:  # nothing to look at between the steps: all four tasks in one play
+        results = _results(ansible.run([_task(module, args, step) for step in STEPS[:2]] +
+                                       [_task(module, again_args, step) for step in STEPS[2:]], **run_kwargs), STEPS)
+        plays = iter([results[:1], results[1:2], results[2:]])
+    else:
+        plays = None
+
+    def play(steps, options):
+        __tracebackhide__ = True
+        if plays is not None:
+            return next(plays)
+        return _results(ansible.run([_task(module, options, step) for step in steps], **run_kwargs), steps)
+
     before = look()
-    check, = _results(ansible.run([_task(module, args, STEPS[0])], **run_kwargs), STEPS[:1])
+    check, = play(STEPS[:1], args)
     _expect_status(module, STEPS[0], check, "changed")
     if expect_diff is not None:
         _expect_diff(module, STEPS[0], expect_diff, check)
     _expect_observed(module, STEPS[0], before, look(), check)
 
-    real, = _results(ansible.run([_task(module, args, STEPS[1])], **run_kwargs), STEPS[1:2])
+    real, = play(STEPS[1:2], args)
     _expect_status(module, STEPS[1], real, "changed")
     compared = ("actions", "differences", "diff") if same_diff else ("actions", "differences")
     for key in compared:
@@ -124,7 +138,7 @@ def converge(ansible, module, args=None, observe=None, expect_diff=None, same_di
         _expect_diff(module, STEPS[1], expect_diff, real)
     after = look()
 
-    again = _results(ansible.run([_task(module, again_args, step) for step in STEPS[2:]], **run_kwargs), STEPS[2:])
+    again = play(STEPS[2:], again_args)
     for step, result in zip(STEPS[2:], again):
         _expect_no_change(module, step, result)
     _expect_observed(module, STEPS[3], after, look(), again[1])
