@@ -24,27 +24,20 @@ def test_check_mode_predicts_creation_and_creates_nothing(ansible, containerd, n
 
 
 def test_create_then_second_run_is_unchanged(ansible, containerd, namespace):
-    play = ansible.run([
-        {"containerd.runtime.namespace": {"name": namespace, "labels": {"team": "web"}}},
-        {"containerd.runtime.namespace": {"name": namespace, "labels": {"team": "web"}}},
-    ])
-    assert play.statuses() == ["changed", "ok"], play
-    assert ns_labels(containerd, namespace) == {"team": "web"}
-    assert ansible.module("namespace", {"name": namespace, "labels": {"team": "web"}}, check=True)["status"] == "ok"
+    converged = ansible.converge("namespace", {"name": namespace, "labels": {"team": "web"}},
+                                 observe=lambda: ns_labels(containerd, namespace))
+    assert converged.before is None
+    assert converged.after == {"team": "web"}
 
 
 def test_labels_are_added_changed_and_removed_with_a_diff(ansible, containerd, namespace):
     containerd.ctr("namespaces", "create", namespace, "keep=1", "change=old", "drop=x")
-    result = ansible.module("namespace", {"name": namespace, "labels": {
-        "change": "new", "drop": None, "add": "yes"}}, diff=True)
-    assert result["status"] == "changed"
-    assert result["diff"] == {
+    converged = ansible.converge("namespace", {"name": namespace, "labels": {
+        "change": "new", "drop": None, "add": "yes"}}, observe=lambda: ns_labels(containerd, namespace), expect_diff={
         "before": {"labels": {"keep": "1", "change": "old", "drop": "x"}},
         "after": {"labels": {"keep": "1", "change": "new", "add": "yes"}},
-    }
-    assert ns_labels(containerd, namespace) == {"keep": "1", "change": "new", "add": "yes"}
-    again = ansible.module("namespace", {"name": namespace, "labels": {"change": "new", "drop": None, "add": "yes"}})
-    assert again["status"] == "ok"
+    })
+    assert converged.after == {"keep": "1", "change": "new", "add": "yes"}
 
 
 def test_check_mode_predicts_a_label_change_and_changes_nothing(ansible, containerd, namespace):
@@ -64,11 +57,10 @@ def test_purge_labels_removes_labels_not_listed(ansible, containerd, namespace):
 
 def test_absent_removes_the_namespace_and_then_is_unchanged(ansible, containerd, namespace):
     containerd.ctr("namespaces", "create", namespace)
-    check = ansible.module("namespace", {"name": namespace, "state": "absent"}, check=True)
-    assert check["status"] == "changed" and namespace in ns_names(containerd)
-    play = ansible.run([{"containerd.runtime.namespace": {"name": namespace, "state": "absent"}}] * 2)
-    assert play.statuses() == ["changed", "ok"], play
-    assert namespace not in ns_names(containerd)
+    converged = ansible.converge("namespace", {"name": namespace, "state": "absent"},
+                                 observe=lambda: namespace in ns_names(containerd))
+    assert converged.before is True
+    assert converged.after is False
 
 
 def test_absent_on_a_missing_namespace_is_ok(ansible, namespace):

@@ -60,13 +60,18 @@ def network(ansible, cni):
 
 @pytest.fixture
 def on_networks(ansible, busybox, cni, namespace):
-    """on_networks(name, networks, check=False, **options) -> runs the container module with the test's CNI dirs."""
-    def run(name, networks, check=False, **options):
+    """on_networks(name, networks, check=False, **options) -> runs the container module with the test's CNI dirs;
+    ``on_networks.args(name, networks, **options)`` are those options (for ``ansible.converge``)."""
+    def args_of(name, networks, **options):
         cni.container_netns(namespace, name)
         args = {"name": name, "image": busybox, "networks": networks, "cni_conf_dir": str(cni.conf_dir),
                 "cni_bin_dir": [str(cni.bin_dir)], "cni_cache_dir": str(cni.cache_dir)}
         args.update(options)
-        return ansible.module("container", args, check=check)
+        return args
+
+    def run(name, networks, check=False, **options):
+        return ansible.module("container", args_of(name, networks, **options), check=check)
+    run.args = args_of
     return run
 
 

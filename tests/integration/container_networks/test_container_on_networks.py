@@ -87,17 +87,15 @@ def test_check_mode_idempotence_static_ip_and_nothing_left_after_removal(ansible
     static = subnet.replace(".0/24", ".77")
     nets = [{"name": name, "ips": [static]}]
     netns = "%s--box" % namespace
-    predicted = on_networks("box", nets, check=True)
-    assert predicted["status"] == "changed" and netns not in netns_names(), predicted
+    predicted, created, _checked, again = converged = ansible.converge(
+        "container", on_networks.args("box", nets), observe=lambda: (netns in netns_names(), cni.leases(name)))
+    assert converged.before == (False, [])
     assert predicted["interfaces"][0]["ips"] == [static]
-    created = on_networks("box", nets)
-    assert created["status"] == "changed" and netns in netns_names(), created
-    assert created["interfaces"][0]["ips"] == [static + "/24"] and cni.leases(name) == [static]
+    assert converged.after == (True, [static])
+    assert created["interfaces"][0]["ips"] == [static + "/24"]
     assert created["container"]["network_namespace"] == "/var/run/netns/" + netns
-    again = on_networks("box", nets)
-    assert again["status"] == "ok" and again["actions"] == [], again
-    assert again["interfaces"][0]["ips"] == [static + "/24"] and cni.leases(name) == [static]
-    assert on_networks("box", nets, check=True)["status"] == "ok"
+    assert again["actions"] == []
+    assert again["interfaces"][0]["ips"] == [static + "/24"]
     bridge = cni.bridges[-1]
     assert len(bridge_members(bridge)) == 1
     drift = on_networks("box", [name])
@@ -105,11 +103,10 @@ def test_check_mode_idempotence_static_ip_and_nothing_left_after_removal(ansible
     assert any(action.startswith("detached") for action in drift["actions"]), drift
     assert drift["interfaces"][0]["ips"][0] != static + "/24" and len(cni.leases(name)) == 1
     assert len(bridge_members(bridge)) == 1
-    predicted = ansible.module("container", {"name": "box", "state": "absent"}, check=True)
-    assert predicted["status"] == "changed" and netns in netns_names() and cni.leases(name), predicted
-    removed = ansible.module("container", {"name": "box", "state": "absent"})
-    assert removed["status"] == "changed", removed
-    assert netns not in netns_names() and cni.leases(name) == [] and cni.cache_entries() == []
+    removed = ansible.converge("container", {"name": "box", "state": "absent"},
+                               observe=lambda: (netns in netns_names(), cni.leases(name)))
+    assert removed.before[0] is True and removed.before[1]
+    assert removed.after == (False, []) and cni.cache_entries() == []
     assert bridge_members(bridge) == []
 
 
@@ -122,9 +119,9 @@ def test_the_task_module_recreates_and_reattaches_a_deleted_netns(ansible, on_ne
     netns = "%s--svc" % namespace
     subprocess_run("ip", "netns", "del", netns)
     assert netns not in netns_names()
-    predicted = ansible.module("task", {"name": "svc"}, check=True)
-    assert "created network namespace %s" % netns in predicted["actions"] and netns not in netns_names(), predicted
-    started = start(ansible, "svc")
+    predicted, started, _checked, _again = converged = ansible.converge(
+        "task", {"name": "svc"}, observe=lambda: netns in netns_names())
+    assert "created network namespace %s" % netns in predicted["actions"] and converged.before is False
     assert "created network namespace %s" % netns in started["actions"], started
     assert any(action.startswith("re-attached") for action in started["actions"]), started
     shown = exec_in(ansible, "svc", "ip", "-o", "-4", "addr", "show", "eth0")

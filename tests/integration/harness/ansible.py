@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import sequence
+
 REPO = Path(__file__).resolve().parents[3]
 COLLECTIONS = REPO / ".build" / "collections"
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
@@ -153,3 +155,9 @@ class Ansible:
         play = self.run([{"name": name, name: args or {}}], check=check, diff=diff, **kwargs)
         assert len(play) == 1, play
         return dict(play[0], status=play.status(0))
+
+    def converge(self, module, args=None, **kwargs):
+        """Check mode, real run, idempotent check and real run of one module task, asserted step by step;
+        returns the four results (``harness.sequence.converge``, which documents the options)."""
+        __tracebackhide__ = True
+        return sequence.converge(self, module, args, **kwargs)

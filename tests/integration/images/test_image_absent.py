@@ -8,14 +8,12 @@ def test_absent(ansible, containerd, namespace, busybox):
     digest = containerd.lines("images", "ls", namespace=namespace)[1].split()[2]
     args = {"name": "busybox:test", "tags": ["box:two"], "state": "absent"}
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"]["before"]["digest"] == {BUSYBOX: digest, "docker.io/library/box:two": digest}
-    assert len(containerd.lines("images", "ls", "-q", namespace=namespace)) == 2
+    def both_tags_removed(diff):
+        assert diff["before"]["digest"] == {BUSYBOX: digest, "docker.io/library/box:two": digest}
 
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["image"] is None
-    assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: containerd.lines("images", "ls", "-q",
+                                                                                namespace=namespace),
+                                 expect_diff=both_tags_removed)
+    assert len(converged.before) == 2
+    assert converged.real["image"] is None
+    assert converged.after == []

@@ -10,32 +10,23 @@ def listed(containerd, namespace):
 
 def test_import(ansible, containerd, namespace, busybox_archive):
     args = {"name": "busybox:test", "source": "import", "archive_path": str(busybox_archive)}
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"]["after"]["digest"].startswith("sha256:")
-    assert listed(containerd, namespace) == {}
-
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
+    check, real, _check_again, _again = converged = ansible.converge(
+        "image", args, observe=lambda: listed(containerd, namespace),
+        expect_diff=lambda diff: diff["after"]["digest"].startswith("sha256:"))
+    assert converged.before == {}
     assert real["image"]["name"] == BUSYBOX
-    assert listed(containerd, namespace) == {BUSYBOX: check["image"]["digest"]}
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    assert converged.after == {BUSYBOX: check["image"]["digest"]}
 
 
 def test_import_of_an_archive_with_a_new_digest_replaces_the_image(ansible, containerd, namespace, busybox,
                                                                    busybox_v2_archive):
     old = listed(containerd, namespace)[BUSYBOX]
     args = {"name": BUSYBOX, "source": "import", "archive_path": str(busybox_v2_archive)}
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    new = check["image"]["digest"]
-    assert new != old and check["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
-    assert listed(containerd, namespace) == {BUSYBOX: old}
-    assert ansible.module("image", args)["status"] == "changed"
-    assert listed(containerd, namespace) == {BUSYBOX: new}
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: listed(containerd, namespace))
+    new = converged.check["image"]["digest"]
+    assert new != old and converged.check["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
+    assert converged.before == {BUSYBOX: old}
+    assert converged.after == {BUSYBOX: new}
 
 
 def test_import_under_another_name_names_the_image(ansible, containerd, namespace, busybox_archive):
@@ -71,13 +62,7 @@ def test_an_image_imported_without_unpacking_is_unpacked_on_request(ansible, con
     assert containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1] \
         == "false"
 
-    unpack = dict(args, unpack=True)
-    check = ansible.module("image", unpack, check=True)
-    assert check["status"] == "changed", check
-    real = ansible.module("image", unpack)
-    assert real["status"] == "changed", real
-    assert real["actions"] == ["imported %s from %s (not unpacked locally)" % (BUSYBOX, busybox_archive)]
-    assert containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1] \
-        == "true"
-    assert ansible.module("image", unpack, check=True)["status"] == "ok"
-    assert ansible.module("image", unpack)["status"] == "ok"
+    converged = ansible.converge("image", dict(args, unpack=True), observe=lambda: containerd.ctr(
+        "images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1])
+    assert converged.real["actions"] == ["imported %s from %s (not unpacked locally)" % (BUSYBOX, busybox_archive)]
+    assert converged.after == "true"

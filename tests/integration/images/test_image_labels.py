@@ -12,15 +12,9 @@ def test_labels(ansible, containerd, namespace, busybox):
     containerd.ctr("images", "label", BUSYBOX, "keep=1", "change=old", "drop=x", namespace=namespace)
     args = {"name": BUSYBOX, "source": "local", "labels": {"change": "new", "drop": None, "add": "yes"}}
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"] == {"before": {"labels": {"keep": "1", "change": "old", "drop": "x"}},
-                             "after": {"labels": {"keep": "1", "change": "new", "add": "yes"}}}
-    assert labels(containerd, namespace) == {"keep": "1", "change": "old", "drop": "x"}
-
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["image"]["labels"] == {"keep": "1", "change": "new", "add": "yes"}
-    assert labels(containerd, namespace) == {"keep": "1", "change": "new", "add": "yes"}
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: labels(containerd, namespace), expect_diff={
+        "before": {"labels": {"keep": "1", "change": "old", "drop": "x"}},
+        "after": {"labels": {"keep": "1", "change": "new", "add": "yes"}}})
+    assert converged.before == {"keep": "1", "change": "old", "drop": "x"}
+    assert converged.real["image"]["labels"] == {"keep": "1", "change": "new", "add": "yes"}
+    assert converged.after == {"keep": "1", "change": "new", "add": "yes"}

@@ -14,13 +14,9 @@ def test_pull_through_a_hosts_dir_mirror_while_the_original_is_down(
     ref = "%s/%s:1" % (original, repo)
     args = {"name": ref, "hosts_dir": str(hosts_dir)}
 
-    check = ansible.module("image", args, check=True)
-    assert check["status"] == "changed", check
-    assert check["image"]["digest"] == digest
-    assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["image"]["digest"] == digest
-    assert containerd.lines("images", "ls", "-q", namespace=namespace) == [ref]
-    assert ansible.module("image", dict(args, pull="always"), check=True)["status"] == "ok"
-    assert ansible.module("image", dict(args, pull="always"))["status"] == "ok"
+    converged = ansible.converge("image", args, again_args=dict(args, pull="always"),
+                                 observe=lambda: containerd.lines("images", "ls", "-q", namespace=namespace))
+    assert converged.check["image"]["digest"] == digest
+    assert converged.before == []
+    assert converged.real["image"]["digest"] == digest
+    assert converged.after == [ref]

@@ -10,25 +10,13 @@ def test_mount_and_unmount(ansible, containerd, namespace, busybox, tmp_path):
     path = tmp_path / "mnt"
     args = {"name": busybox, "source": "local", "mount_path": str(path)}
     try:
-        check = ansible.module("image", args, check=True)
-        assert check["status"] == "changed", check
-        assert not mounted(path)
-
-        real = ansible.module("image", args)
-        assert real["status"] == "changed", real
-        assert mounted(path)
+        mount = ansible.converge("image", args, observe=lambda: mounted(path))
+        assert mount.before is False and mount.after is True
         assert (path / "etc" / "image-marker").read_text() == "v1\n"
         assert subprocess.run(["touch", str(path / "x")], check=False, capture_output=True).returncode != 0
-        assert ansible.module("image", args, check=True)["status"] == "ok"
-        assert ansible.module("image", args)["status"] == "ok"
 
-        off = dict(args, mounted=False)
-        assert ansible.module("image", off, check=True)["status"] == "changed"
-        assert mounted(path)
-        assert ansible.module("image", off)["status"] == "changed"
-        assert not mounted(path)
-        assert ansible.module("image", off, check=True)["status"] == "ok"
-        assert ansible.module("image", off)["status"] == "ok"
+        unmount = ansible.converge("image", dict(args, mounted=False), observe=lambda: mounted(path))
+        assert unmount.before is True and unmount.after is False
     finally:
         if mounted(path):
             containerd.ctr("images", "unmount", "--rm", path, namespace=namespace, check=False)

@@ -14,23 +14,15 @@ def test_pull(request, ansible, containerd, namespace, busybox_archive, publish,
     ref, digest = publish(server, busybox_archive, repo, "1")
     args = dict(server.module_args(), name=ref)
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
+    check, real, _check_again, again = converged = ansible.converge(
+        "image", args, observe=lambda: image_digests(containerd, namespace),
+        expect_diff={"before": {"digest": None, "state": "absent"}, "after": {"digest": digest, "state": "present"}})
     assert check["image"]["digest"] == digest
-    assert check["diff"] == {"before": {"digest": None, "state": "absent"},
-                             "after": {"digest": digest, "state": "present"}}
-    assert image_digests(containerd, namespace) == {}
-
-    real = ansible.module("image", args, diff=True)
-    assert real["status"] == "changed", real
+    assert converged.before == {}
     assert real["image"]["name"] == ref and real["image"]["digest"] == digest
     assert real["image"]["platforms"] and real["image"]["size_bytes"] > 0
     assert real["actions"] == ["pulled %s (%s)" % (ref, digest[:19])]
-    assert image_digests(containerd, namespace) == {ref: digest}
-
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    again = ansible.module("image", args)
-    assert again["status"] == "ok", again
+    assert converged.after == {ref: digest}
     assert again["actions"] == []
 
 
@@ -54,20 +46,12 @@ def test_pull_always_follows_a_moved_tag(ansible, containerd, namespace, registr
     _ref, new = publish(registry, busybox_v2_archive, repo, "1")
     assert new != old
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
-    assert check["image"]["digest"] == new
-    assert image_digests(containerd, namespace) == {ref: old}
-
-    real = ansible.module("image", args, diff=True)
-    assert real["status"] == "changed", real
-    assert real["image"]["digest"] == new
-    assert real["diff"] == {"before": {"digest": old}, "after": {"digest": new}}
-    assert image_digests(containerd, namespace) == {ref: new}
-
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: image_digests(containerd, namespace),
+                                 expect_diff={"before": {"digest": old}, "after": {"digest": new}})
+    assert converged.check["image"]["digest"] == new
+    assert converged.before == {ref: old}
+    assert converged.real["image"]["digest"] == new
+    assert converged.after == {ref: new}
 
 
 def test_an_incomplete_image_is_pulled_again(ansible, containerd, namespace, registry, publish, repo,
@@ -81,15 +65,11 @@ def test_an_incomplete_image_is_pulled_again(ansible, containerd, namespace, reg
     containerd.ctr("content", "rm", layers[0], namespace=namespace)
     assert "incomplete (" in containerd.ctr("images", "check", namespace=namespace).stdout
 
-    check = ansible.module("image", args, check=True)
-    assert check["status"] == "changed", check
-    assert "incomplete (" in containerd.ctr("images", "check", namespace=namespace).stdout
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["actions"] == ["pulled %s again (incomplete locally)" % ref]
-    assert "incomplete (" not in containerd.ctr("images", "check", namespace=namespace).stdout
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge(
+        "image", args, observe=lambda: "incomplete (" in containerd.ctr("images", "check", namespace=namespace).stdout)
+    assert converged.before is True
+    assert converged.real["actions"] == ["pulled %s again (incomplete locally)" % ref]
+    assert converged.after is False
 
 
 def test_short_names_are_normalised(ansible, containerd, namespace, busybox):
@@ -103,14 +83,8 @@ def test_an_image_not_unpacked_for_the_snapshotter_is_pulled_again(ansible, cont
     ref, _digest = publish(registry, busybox_archive, repo, "1")
     assert ansible.module("image", {"name": ref, "plain_http": True})["status"] == "changed"
     args = {"name": ref, "plain_http": True, "snapshotter": "native"}
-    unpacked = containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1]
-    assert unpacked == "false"
-    check = ansible.module("image", args, check=True)
-    assert check["status"] == "changed", check
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["actions"] == ["pulled %s again (not unpacked locally)" % ref]
-    unpacked = containerd.ctr("images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1]
-    assert unpacked == "true"
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: containerd.ctr(
+        "images", "check", "--snapshotter", "native", namespace=namespace).stdout.split()[-1])
+    assert converged.before == "false"
+    assert converged.real["actions"] == ["pulled %s again (not unpacked locally)" % ref]
+    assert converged.after == "true"

@@ -14,19 +14,14 @@ def test_push(request, ansible, containerd, namespace, busybox, repo, kind):
     digest = containerd.lines("images", "ls", namespace=namespace)[1].split()[2]
     args = dict(server.module_args(), name=ref, source="local", push=True, tags=[server.ref(repo, "stable")])
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"]["before"]["pushed"] == {ref: None, server.ref(repo, "stable"): None}
-    assert check["diff"]["after"]["pushed"] == {ref: digest, server.ref(repo, "stable"): digest}
-    assert server.tags(repo) == []
+    def pushed(diff):
+        assert diff["before"]["pushed"] == {ref: None, server.ref(repo, "stable"): None}
+        assert diff["after"]["pushed"] == {ref: digest, server.ref(repo, "stable"): digest}
 
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert server.tags(repo) == ["1", "stable"]
-    assert server.digest(repo, "1") == digest and server.digest(repo, "stable") == digest
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    again = ansible.module("image", args)
-    assert again["status"] == "ok", again
+    converged = ansible.converge("image", args, observe=lambda: [(tag, server.digest(repo, tag))
+                                                                 for tag in server.tags(repo)], expect_diff=pushed)
+    assert converged.before == []
+    assert converged.after == [("1", digest), ("stable", digest)]
 
 
 def test_push_to_a_registry_that_refuses_it_fails_cleanly(ansible, containerd, namespace, busybox, repo,

@@ -12,17 +12,11 @@ def test_tag(ansible, containerd, namespace, busybox):
     args = {"name": BUSYBOX, "source": "local", "tags": ["box:one", "example.com/tools/box:two"]}
     tags = ["docker.io/library/box:one", "example.com/tools/box:two"]
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"] == {"before": {"tags": dict.fromkeys(tags)}, "after": {"tags": dict.fromkeys(tags, digest)}}
-    assert list(listed(containerd, namespace)) == [BUSYBOX]
-
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["image"]["tags"] == tags
-    assert listed(containerd, namespace) == dict.fromkeys([BUSYBOX] + tags, digest)
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: listed(containerd, namespace), expect_diff={
+        "before": {"tags": dict.fromkeys(tags)}, "after": {"tags": dict.fromkeys(tags, digest)}})
+    assert list(converged.before) == [BUSYBOX]
+    assert converged.real["image"]["tags"] == tags
+    assert converged.after == dict.fromkeys([BUSYBOX] + tags, digest)
 
 
 def test_a_tag_pointing_elsewhere_is_moved_and_reported(ansible, containerd, namespace, busybox,
@@ -36,14 +30,10 @@ def test_a_tag_pointing_elsewhere_is_moved_and_reported(ansible, containerd, nam
     args = {"name": "docker.io/library/old:v1", "source": "local", "tags": ["moving:tag"]}
     containerd.ctr("images", "tag", BUSYBOX, "docker.io/library/moving:tag", namespace=namespace)
 
-    check = ansible.module("image", args, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"] == {"before": {"tags": {"docker.io/library/moving:tag": v2}},
-                             "after": {"tags": {"docker.io/library/moving:tag": digest}}}
-    assert listed(containerd, namespace)["docker.io/library/moving:tag"] == v2
-    real = ansible.module("image", args)
-    assert real["status"] == "changed", real
-    assert real["actions"] == ["moved tag docker.io/library/moving:tag from %s to %s" % (v2[:19], digest[:19])]
-    assert listed(containerd, namespace)["docker.io/library/moving:tag"] == digest
-    assert ansible.module("image", args, check=True)["status"] == "ok"
-    assert ansible.module("image", args)["status"] == "ok"
+    converged = ansible.converge("image", args, observe=lambda: listed(containerd, namespace), expect_diff={
+        "before": {"tags": {"docker.io/library/moving:tag": v2}},
+        "after": {"tags": {"docker.io/library/moving:tag": digest}}})
+    assert converged.before["docker.io/library/moving:tag"] == v2
+    assert converged.real["actions"] == [
+        "moved tag docker.io/library/moving:tag from %s to %s" % (v2[:19], digest[:19])]
+    assert converged.after["docker.io/library/moving:tag"] == digest

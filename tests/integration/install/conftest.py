@@ -44,12 +44,16 @@ def root(tmp_path):
 
 @pytest.fixture
 def install(ansible, mirror, tmp_path):
-    """install(**args) runs containerd_install from the mirror with a per-test cache; returns the result."""
-    def run(check=False, diff=True, **args):
+    """install(**args) runs containerd_install from the mirror with a per-test cache; returns the result.
+    ``install.converge(observe=None, **args)`` runs ``ansible.converge`` with those options."""
+    def options(args):
         args.setdefault("mirror", mirror.url)
         args.setdefault("cache_dir", str(tmp_path / "cache"))
-        args = {key: value for key, value in args.items() if value is not None}
-        return ansible.module(MODULE, args, check=check, diff=diff)
+        return {key: value for key, value in args.items() if value is not None}
+
+    def run(check=False, diff=True, **args):
+        return ansible.module(MODULE, options(args), check=check, diff=diff)
+    run.converge = lambda observe=None, **args: ansible.converge(MODULE, options(args), observe=observe)
     return run
 
 

@@ -131,10 +131,11 @@ def test_binaries_installed_by_hand_are_replaced_and_reported(install, root, ver
     by_hand = binaries.containerd_bin_dir("1.6")
     for name in ("containerd", "ctr"):
         shutil.copy2(by_hand / name, dest / name)
-    check = install(name="containerd", version=versions["1.7"], dest=str(dest), check=True)
+    check, result, _check_again, _again = converged = install.converge(
+        name="containerd", version=versions["1.7"], dest=str(dest),
+        observe=lambda: reported_version(dest / "containerd"))
     assert check["previous_version"] == versions["1.6"], check
-    result = install(name="containerd", version=versions["1.7"], dest=str(dest))
-    assert result["status"] == "changed", result
+    assert versions["1.6"] in converged.before
     assert result["actions"] == ["installed containerd %s over %s, which was installed without a manifest"
                                  % (versions["1.7"], versions["1.6"])]
-    assert versions["1.7"] in reported_version(dest / "containerd")
+    assert versions["1.7"] in converged.after

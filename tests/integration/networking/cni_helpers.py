@@ -144,14 +144,6 @@ def remove_rules_mentioning(networks):
             run(command, "-t", table, "-X", chain, check=False)
 
 
-def converge_four_times(ansible, args, module="containerd.runtime.cni_network"):
-    """check mode, real, check mode again, real again - in one play; returns the PlayResult."""
-    tasks = [{"name": "%s %s" % (label, index), module: args, "check_mode": check, "diff": True}
-             for index, (label, check) in enumerate([("check", True), ("real", False), ("check", True),
-                                                     ("real", False)])]
-    return ansible.run(tasks)
-
-
 SHARED_CHAINS = ("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-SNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK",
                  "CNI-FORWARD", "CNI-ADMIN")
 

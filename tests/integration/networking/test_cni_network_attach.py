@@ -1,7 +1,7 @@
 """cni_network state=attached/detached: bare named network namespaces on a bridge network."""
 import json
 
-from cni_helpers import bridge_members, converge_four_times, host_links, iptables_rules, netns_addresses, netns_names, ping, run
+from cni_helpers import bridge_members, host_links, iptables_rules, netns_addresses, netns_names, ping, run
 
 
 def make_network(ansible, cni, **args):
@@ -16,9 +16,7 @@ def test_attach_creates_the_netns_and_returns_ip_mac_and_host_veth(ansible, cni)
     name, network = make_network(ansible, cni, subnets=[cni.subnet4()])
     ns = cni.ns()
     args = cni.common(name=name, state="attached", netns=ns)
-    play = converge_four_times(ansible, args)
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
-    predicted, attached, checked, again = (play[i] for i in range(4))
+    predicted, attached, checked, again = ansible.converge("cni_network", args)
     assert predicted["attachment"]["ips"] == [] and predicted["diff"]["before"]["attachment"] is None
     attachment = attached["attachment"]
     assert attachment["netns"] == "/var/run/netns/" + ns and attachment["ifname"] == "eth0"
@@ -43,10 +41,9 @@ def test_detach_removes_veth_lease_cache_iptables_rules_and_netns(ansible, cni):
     assert attached["status"] == "changed", attached
     veth = attached["attachment"]["host_veth"]["name"]
     assert 'name: \\"%s\\"' % name in iptables_rules()  # ipMasq rules of the attachment
-    play = converge_four_times(ansible, cni.common(name=name, state="detached", netns=ns))
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
-    assert play[0]["actions"] == play[1]["actions"]
-    assert play[1]["attachment"]["ips"] == attached["attachment"]["ips"]
+    converged = ansible.converge("cni_network", cni.common(name=name, state="detached", netns=ns))
+    assert converged.check["actions"] == converged.real["actions"]
+    assert converged.real["attachment"]["ips"] == attached["attachment"]["ips"]
     assert ns not in netns_names() and veth not in host_links()
     assert cni.leases(name) == [] and cni.cache_entries() == []
     assert name not in iptables_rules()
@@ -94,9 +91,8 @@ def test_static_ip_is_assigned(ansible, cni):
     name, _network = make_network(ansible, cni, subnets=[subnet])
     ns = cni.ns()
     static = subnet.replace("0/24", "42")
-    play = converge_four_times(ansible, cni.common(name=name, state="attached", netns=ns, ips=[static]))
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
-    assert play[1]["attachment"]["ips"] == [static + "/24"] == netns_addresses(ns)
+    converged = ansible.converge("cni_network", cni.common(name=name, state="attached", netns=ns, ips=[static]))
+    assert converged.real["attachment"]["ips"] == [static + "/24"] == netns_addresses(ns)
 
 
 def test_a_failing_plugin_leaves_no_veth_lease_netns_or_rule(ansible, cni):
@@ -130,10 +126,7 @@ def test_attachment_is_recreated_when_its_netns_is_gone(ansible, cni):
     first = ansible.module("cni_network", args)
     assert first["status"] == "changed", first
     run("ip", "netns", "del", ns)  # what a reboot does to /run
-    predicted = ansible.module("cni_network", args, check=True)
-    assert predicted["status"] == "changed" and ns not in netns_names(), predicted
-    again = ansible.module("cni_network", args)
-    assert again["status"] == "changed", again
-    assert netns_addresses(ns) == again["attachment"]["ips"]
+    converged = ansible.converge("cni_network", args, observe=lambda: ns in netns_names())
+    assert converged.before is False and converged.after is True
+    assert netns_addresses(ns) == converged.real["attachment"]["ips"]
     assert len(cni.leases(name)) == 1  # the old lease was released by DEL
-    assert ansible.module("cni_network", args)["status"] == "ok"

@@ -1,7 +1,7 @@
 """cni_network: writing, changing and removing bridge network configurations."""
 import json
 
-from cni_helpers import converge_four_times, host_links, netns_names
+from cni_helpers import host_links, netns_names
 from harness.assertions import assert_clean_failure
 
 
@@ -13,13 +13,10 @@ def test_bridge_network_is_written_atomically_and_second_run_is_unchanged(ansibl
     name = cni.network()
     subnet = cni.subnet4()
     args = cni.bridge_network(name, subnets=[subnet])
-    predicted = ansible.module("cni_network", args, check=True, diff=True)
-    assert predicted["status"] == "changed", predicted
-    assert predicted["diff"]["before"]["state"] == "absent"
-    assert not cni.conf_dir.exists()
-
-    result = ansible.module("cni_network", args, diff=True)
-    assert result["status"] == "changed", result
+    predicted, result, _checked, again = converged = ansible.converge(
+        "cni_network", args, expect_diff=lambda diff: diff["before"]["state"] == "absent",
+        observe=lambda: sorted(p.name for p in cni.conf_dir.iterdir()) if cni.conf_dir.exists() else None)
+    assert converged.before is None
     data = json.loads(conflist_file(cni, name).read_text())
     assert data == result["network"]["conflist"] == predicted["network"]["conflist"]
     assert data["name"] == name and data["cniVersion"] == "1.0.0"
@@ -29,11 +26,7 @@ def test_bridge_network_is_written_atomically_and_second_run_is_unchanged(ansibl
     assert bridge["ipam"]["dataDir"] == str(cni.ipam_dir)
     assert result["network"]["subnets"] == [subnet]
     assert result["network"]["bridge"] is None  # the bridge plugin creates it on the first attach
-    assert [p.name for p in cni.conf_dir.iterdir()] == [conflist_file(cni, name).name]  # no temp file left
-
-    assert ansible.module("cni_network", args, check=True)["status"] == "ok"
-    again = ansible.module("cni_network", args)
-    assert again["status"] == "ok", again
+    assert converged.after == [conflist_file(cni, name).name]  # no temp file left
     assert again["actions"] == []
     assert args["bridge"] not in host_links()
 
@@ -44,9 +37,7 @@ def test_changing_the_subnet_rewrites_the_file_with_a_diff(ansible, cni):
     args = cni.bridge_network(name, subnets=[old])
     assert ansible.module("cni_network", args)["status"] == "changed"
     args["subnets"] = [new]
-    play = converge_four_times(ansible, args)
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
-    diff = play[0]["diff"]
+    diff = ansible.converge("cni_network", args).check["diff"]
     assert diff["before"]["conflist"]["plugins"][0]["ipam"]["ranges"] == [[{"subnet": old}]]
     assert diff["after"]["conflist"]["plugins"][0]["ipam"]["ranges"] == [[{"subnet": new}]]
     assert json.loads(conflist_file(cni, name).read_text())["plugins"][0]["ipam"]["ranges"] == [[{"subnet": new}]]
@@ -56,9 +47,8 @@ def test_changing_the_priority_renames_the_file(ansible, cni):
     name = cni.network()
     args = cni.bridge_network(name, subnets=[cni.subnet4()])
     assert ansible.module("cni_network", args)["status"] == "changed"
-    play = converge_four_times(ansible, dict(args, priority=20))
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
-    assert play[1]["diff"]["after"]["file"] == str(conflist_file(cni, name, 20))
+    converged = ansible.converge("cni_network", dict(args, priority=20))
+    assert converged.real["diff"]["after"]["file"] == str(conflist_file(cni, name, 20))
     assert sorted(p.name for p in cni.conf_dir.iterdir()) == [conflist_file(cni, name, 20).name]
 
 
@@ -67,8 +57,7 @@ def test_raw_plugins_list_is_written_as_given(ansible, cni):
     plugins = [{"type": "ptp", "ipMasq": False, "ipam": {
         "type": "host-local", "ranges": [[{"subnet": cni.subnet4()}]], "dataDir": str(cni.ipam_dir)}},
         {"type": "tuning", "sysctl": {"net.core.somaxconn": "512"}}]
-    play = converge_four_times(ansible, cni.common(name=name, plugins=plugins, cni_version="0.4.0"))
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
+    ansible.converge("cni_network", cni.common(name=name, plugins=plugins, cni_version="0.4.0"))
     expected = {"cniVersion": "0.4.0", "name": name, "plugins": plugins}
     assert json.loads(conflist_file(cni, name).read_text()) == expected
 
@@ -84,11 +73,10 @@ def test_removing_a_network_removes_its_file_bridge_and_ipam_state(ansible, cni)
     ])
     assert setup.statuses() == ["changed", "changed", "changed"], setup
     assert args["bridge"] in host_links() and (cni.ipam_dir / name).is_dir()
-    play = converge_four_times(ansible, cni.common(name=name, state="absent"))
-    assert play.statuses() == ["changed", "changed", "ok", "ok"], play
-    assert play[0]["actions"] == play[1]["actions"]
-    assert "removed bridge %s" % args["bridge"] in play[1]["actions"]
-    assert play[1]["network"] is None
+    converged = ansible.converge("cni_network", cni.common(name=name, state="absent"))
+    assert converged.check["actions"] == converged.real["actions"]
+    assert "removed bridge %s" % args["bridge"] in converged.real["actions"]
+    assert converged.real["network"] is None
     assert list(cni.conf_dir.iterdir()) == []
     assert args["bridge"] not in host_links()
     assert not (cni.ipam_dir / name).exists()
