@@ -24,7 +24,7 @@ stage() {  # stage <name> <command...>
 
 system_packages() {
   local need=()
-  for pkg in shellcheck git make openssl apache2-utils iptables iproute2 kmod; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  for pkg in shellcheck git make openssl apache2-utils iptables iproute2 kmod debootstrap debian-archive-keyring; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
   [ ${#need[@]} -eq 0 ] && return 0
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 }
