@@ -76,11 +76,11 @@ def test_a_real_run_that_does_other_than_check_mode_predicted_fails_step_2():
            "got ['set label b']" in message
 
 
-def test_a_real_run_whose_diff_differs_from_the_prediction_fails_step_2_unless_same_diff_is_off():
+def test_a_real_run_whose_diff_differs_from_the_prediction_fails_step_2_unless_not_predicted():
     real = dict(CHANGED, diff={"before": {"a": None}, "after": {"a": "2"}})
     assert "step 2 of 4 (real run): expected the diff check mode predicted" in \
         failure(ScriptedAnsible(CHANGED, real, OK, OK))
-    converge(ScriptedAnsible(CHANGED, real, OK, OK), "namespace", {"name": "x"}, same_diff=False)
+    converge(ScriptedAnsible(CHANGED, real, OK, OK), "namespace", {"name": "x"}, predicted=("actions", "differences"))
 
 
 def test_an_idempotent_check_that_reports_a_change_fails_step_3():

@@ -53,7 +53,9 @@ def install(ansible, mirror, tmp_path):
 
     def run(check=False, diff=True, **args):
         return ansible.module(MODULE, options(args), check=check, diff=diff)
-    run.converge = lambda observe=None, **args: ansible.converge(MODULE, options(args), observe=observe)
+    # check mode downloads nothing: its diff cannot list the archive's files
+    run.converge = lambda observe=None, **args: ansible.converge(MODULE, options(args), observe=observe,
+                                                                  predicted=("actions", "differences"))
     return run
 
 
