@@ -56,3 +56,13 @@ attributes:
     membership:
       - containerd.runtime.containerd
 """
+
+    # the modules that converge an object: check mode predicts truthfully, diff mode shows before and after
+    CONVERGING = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""

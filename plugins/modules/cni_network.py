@@ -35,11 +35,7 @@ requirements:
   - C(iptables) when O(ip_masq), O(port_mappings) or O(firewall) are used
 extends_documentation_fragment:
   - containerd.runtime.connection.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+  - containerd.runtime.connection.converging
 options:
   name:
     description:

@@ -18,11 +18,7 @@ author:
 extends_documentation_fragment:
   - containerd.runtime.connection
   - containerd.runtime.connection.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+  - containerd.runtime.connection.converging
 options:
   name:
     description:

@@ -26,12 +26,8 @@ author:
 extends_documentation_fragment:
   - containerd.runtime.connection
   - containerd.runtime.connection.attributes
+  - containerd.runtime.connection.converging
   - containerd.runtime.cni_paths
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
 options:
   namespace:
     description:
