@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.containerd.runtime.plugins.module_utils.client import CtrClient, SubprocessRunner
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient, SubprocessRunner
 
 REPORT = Path(__file__).resolve().parents[3] / ".build" / "reports" / "exec-stress.tsv"
 BIG = "/tmp/big"

@@ -18,7 +18,8 @@ import tarfile
 from pathlib import Path
 
 from .binaries import CACHE
-from .images import ARCH, MEDIA_CONFIG, MEDIA_LAYER, MEDIA_MANIFEST, PATH_ENV, _add, _digest
+from .images import ARCH, MEDIA_CONFIG, MEDIA_LAYER, MEDIA_MANIFEST, PATH_ENV, _add
+from .images import blob_digest as _digest
 
 REF = "localhost/containerd-runtime/debian-python:bookworm"
 SCRIPT = Path(__file__).resolve().parent / "python-rootfs.sh"
