@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Create .venv with the pinned Python requirements (idempotent: reinstalls only when a requirements
 # file changed) and link this checkout as ansible_collections/containerd/runtime under .build/.
 set -euo pipefail

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The README's main job (`make demo`): set up a virtualenv, build and install the collection from its
 # tarball (offline), then run playbooks/demo.yml on localhost: containerd installed, configured and started
 # (or the host's own, when one already answers), runc, the CNI plugins, a bridge network, and a busybox

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Count the logic lines of each module file: how thin plugins/modules/*.py are.
 
     module-logic-lines.py [--max N] [FILE ...]      (default: every plugins/modules/*.py)

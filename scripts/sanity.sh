@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ansible-test sanity needs the collection at .../ansible_collections/containerd/runtime as a real path
 # (it resolves symlinks): copy the tracked and new files there, then run it. ansible-test's pip
 # bootstrap script (downloaded from a host this machine cannot reach) is replaced in its cache by an

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Action for ``containerd_config``: defaults of the installed containerd + settings + overrides, validated.
 
 On the host it runs only the containerd binary (``config default``, ``config dump``) and ``cp``; the TOML

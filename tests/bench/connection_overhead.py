@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Per-task overhead of the containerd.runtime.containerd connection against containers.podman's podman
 connection: the same 20-task play on the same Debian + Python rootfs, both measured in one run.
 

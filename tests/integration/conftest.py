@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures: real containerd daemons of each version, per-test namespaces, registries, images, an ansible runner.
 
 Every daemon here comes from ``harness.daemon.ContainerdDaemon``; this is the only place tests start

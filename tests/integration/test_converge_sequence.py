@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """harness.sequence.converge: the four-step sequence asserts each step and names the one that failed.
 
 These drive the helper with scripted task results (no daemon): what a module would return at each step.

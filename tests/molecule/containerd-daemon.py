@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A harness containerd for molecule scenarios whose instances are containerd containers.
 
     containerd-daemon.py start <base dir> [version]   # starts it (detached), prints {"address", "archive"}

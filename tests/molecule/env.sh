@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash
 # Environment of the molecule harness, sourced by setup.sh and run.sh (and usable by hand:
 # `source tests/molecule/env.sh`). Sets variables only; changes nothing on the machine.

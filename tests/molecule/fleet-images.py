@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Images and registry of the `fleet` molecule scenario, built locally (nothing is downloaded).
 
 Builds (once, cached) two versions of the public-shaped busybox test image of harness/corpus.py (labels, env,

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Build the root file system of the molecule host: Debian bookworm with systemd as PID 1, debootstrapped
 # from the mirror of the machine's apt sources.
 #

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Push an OCI image archive to a registry over plain HTTP (Docker registry API v2), standard library only.
 
 Runs wherever Python 3 runs (the `fleet` scenario runs it on its registry host, beside the registry):

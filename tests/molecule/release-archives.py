@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Release archives for the molecule scenarios, built locally (nothing is downloaded from upstream).
 
 Builds (once, cached) the upstream-named release archives of tests/integration/harness/release_mirror.py

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run one molecule scenario of extensions/molecule/ with the harness environment.
 #
 #   tests/molecule/run.sh <scenario> [molecule options...]     # molecule test -s <scenario>

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Set up the molecule harness (idempotent; every step is skipped when its result is already there):
 #   1. Debian's podman (netavark, aardvark-dns, crun, conmon, ...) and debootstrap, through apt;
 #   2. the systemd host image $MOLECULE_HOST_IMAGE, debootstrapped from the mirror of the machine's apt

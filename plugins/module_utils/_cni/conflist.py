@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """CNI network configuration as data: build conflists, load them from a conf dir, validate them.
 
 Nothing here runs a plugin or touches the network: these are pure functions on dicts (plus reading

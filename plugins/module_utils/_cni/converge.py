@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The converge code of the ``cni_network`` module: a network's conflist present or absent, a named netns
 attached or detached.
 

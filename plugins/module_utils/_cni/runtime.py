@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The one CNI runtime of the collection: network namespaces, plugin calls, the result cache.
 
 Every module that puts something on a CNI network goes through ``CniRuntime``; nothing else runs a

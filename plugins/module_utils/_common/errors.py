@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every error the collection raises: one hierarchy, one base (``CollectionError``).
 
 Every message says what happened and what to do; modules pass it to ``fail_json`` unchanged, with

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The argument spec of ``containerd_config``, declared once: its action plugin validates the task's
 arguments with it, and the module stub (plugins/modules/containerd_config.py) declares it for ansible-doc and
 ansible-test."""

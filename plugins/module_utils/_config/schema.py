@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """containerd's config.toml as data: schema detection, where each setting lives, deep merge, hosts.toml.
 
 Pure functions on dicts (no TOML parsing or writing here, so that the module side needs no TOML

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What converging a container or its task did (or would do in check mode), as data.
 
 ``Actions`` records events in order — what (a key of ``TEXT``), the object's name, the stop signal — and

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Converging one container: the logic of the ``container`` module, shared with the ``workloads`` module.
 
 ``params`` are the ``container`` module's parameters (every option, never changed here); ``client`` a CtrClient

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every option of a container, declared once.
 
 ``TABLE`` maps an option to (its argument spec in the ``container`` module, how a ``workloads`` entry takes it).

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Starting and stopping a container's task together with containerd's restart monitor.
 
 The restart monitor (``containerd.io/restart.*`` labels) keeps a container's task in the status its

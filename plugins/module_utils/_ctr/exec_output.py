@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Capturing every byte an exec'd process writes, stdout and stderr apart (used by ``client_tasks``).
 
 Why not ctr's own stdout/stderr: ``ctr tasks exec`` (1.6, 1.7 and 2.x alike) creates FIFOs, has the shim

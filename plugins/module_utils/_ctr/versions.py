@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What differs between containerd releases, as one table (community.docker's ``option_minimal_versions`` is
 the model): each entry names the binary whose release decides it (``ctr``, the client's flag parsing; or
 ``daemon``, the server's services) and the first release that has it. Only the client layer asks

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What an image archive (OCI layout or Docker ``save`` format, as ``ctr images import/export`` use) holds.
 
 Read without ctr and without unpacking: the names and manifest digests in ``index.json`` (OCI) or the

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The converge code of the image module: desired vs actual for one image, acting unless check mode.
 
 ``validate(params)`` checks the options before anything runs; ``ImageConverger(params, client, run, ...)``

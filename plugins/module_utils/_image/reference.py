@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Image references: parsing, validation and normalisation, the way docker and containerd users expect.
 
 ``busybox`` -> ``docker.io/library/busybox:latest``; ``nginx:1.27`` -> ``docker.io/library/nginx:1.27``;

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Registry HTTP API v2 digest look-ups: which manifest digest does a registry serve for a reference?
 
 Used where the answer must come without changing anything (check mode of ``pull: always``, ``push``

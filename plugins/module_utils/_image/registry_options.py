@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A module's registry options -> what ctr is given (``RegistryOptions``) and the digest look-up client.
 
 The one place that reads ``plain_http``, ``skip_verify``, ``hosts_dir`` (default ``/etc/containerd/certs.d``

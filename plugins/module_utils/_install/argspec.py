@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The argument spec of ``containerd_install``, declared once: the module validates with it, and its action
 plugin reads the defaults of the options it looks at before the module runs."""
 

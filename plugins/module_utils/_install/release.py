@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Upstream releases of containerd and its tools: URLs, checksum files, archive layouts, the install manifest.
 
 Pure functions and data, shared by the ``containerd_install`` module (on the host) and its action plugin

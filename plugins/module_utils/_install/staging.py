@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Host side of ``containerd_install``: download with ansible's URL helpers, extract into a staging directory
 beside each destination, then rename file by file (previous files kept as hard links until all succeed).
 

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The ``workloads`` module's logic: converge a host's whole list of workloads in one call.
 
 Each entry runs through the same code as the ``container`` and ``task`` modules (``_container/converge.py``,

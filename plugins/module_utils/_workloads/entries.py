@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The entries of the ``workloads`` module, checked before anything runs.
 
 Their keys, types, defaults and choices are the option table's (``_container/options.py``), checked with

@@ -1,5 +1,6 @@
 # Copyright (c) containerd.runtime contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Health checks of the ``workloads`` module: a command run in the task, or a TCP connect.
 
 ``wait`` sleeps ``start_period``, then tries up to ``retries`` times, ``interval`` seconds apart; it returns

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the container-on-networks tests: containerd (top conftest) plus the networking tests' CNI world.
 
 The CNI helpers and the session/iptables fixtures are reused from ``tests/integration/networking``; only the

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """container module: every compared option that changes re-creates the container, with a diff naming it.
 
 Each test: check mode predicts (and changes nothing), the real run re-creates, then a check run and a real

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """container: images shaped like public ones (harness/corpus.py) are the baseline, not drift (issue 11).
 
 ctr copies an image's config labels onto the container it creates and takes env, working dir, entrypoint, cmd,

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """restart_policy: containerd's own restart monitor keeps the task running; a stop through the task module
 is not undone. The monitor looks every 10 s (containerd's default), so these tests wait up to 30 s."""
 import os

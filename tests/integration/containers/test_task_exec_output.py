@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """task_exec output under load: 200 execs of short processes, every byte of stdout and stderr comes back.
 
 Plain ``ctr tasks exec`` loses the output of a process that exits right after writing it when the machine is

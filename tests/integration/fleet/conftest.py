@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the fleet tests: three inventory hosts on this machine (see fleet_hosts.py).
 
 ``fleet`` shares the parametrised ``containerd`` daemon between the hosts (a namespace each);

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The fleet tests' hosts: inventory entries with the local connection, each pointing at a containerd.
 
 A host's ``containerd_grpc_address`` / ``containerd_ctr_path`` name one daemon and its

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The demo playbook (``ansible-playbook containerd.runtime.demo``, what ``make demo`` runs), in a private layout.
 
 The play installs nothing here: the containerd, runc and cni roles run with ``install_method: none`` on the

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Test images shaped like the ones public registries serve, built offline around Debian's busybox-static.
 
 Every image of the corpus has what almost every public image has and the minimal image of images.py lacks:

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Build small OCI images around Debian's busybox-static, deterministically, and cache them.
 
 An image is an OCI image-layout archive (what ``ctr images import`` and registries accept). The minimal

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Root file system of the "Debian with Python" test image (containers as Ansible hosts): bookworm minbase
 # with python3 and sudo, a user `tester` (uid 1000) for become tests, debootstrapped from a Debian mirror.
 #

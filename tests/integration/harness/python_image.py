@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A container image WITH Python, for the tests of containers as Ansible hosts (connection, inventory, molecule).
 
 Debian bookworm minbase with python3 and sudo (``python-rootfs.sh``, debootstrapped from the mirror of the

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A real registry (Debian's docker-registry, distribution 2.8) on a free loopback port, started by PID.
 
 Three configurations: plain HTTP; HTTPS with a CA generated here by openssl; HTTPS + htpasswd basic auth.

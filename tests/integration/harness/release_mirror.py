@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A release mirror on loopback: upstream's file names, archive layouts and checksum files, real binaries.
 
 The archives are built from the Debian builds that ``tests/setup/fetch-containerd.sh`` cached (nothing is

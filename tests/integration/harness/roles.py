@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The containerd role's test host: a private layout under /tmp, the role variables pointing into it.
 
 Every path the role writes is pointed into one short temp dir (config dir, root, state, socket, pid and

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The converge sequence every change-making module is held to: check mode, real run, idempotent check, idempotent
 real run, each with ``--diff`` (community.docker's integration targets write the same four tasks out).
 

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the containerd_install tests: a release mirror on loopback, an ansible runner, helpers.
 
 No containerd daemon is needed to install binaries, so ``ansible`` here runs plays without the

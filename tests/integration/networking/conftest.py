@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the networking tests: real CNI plugins, real network namespaces, real iptables.
 
 No containerd here: ``ansible`` is overridden with a runner without connection defaults. Every test gets

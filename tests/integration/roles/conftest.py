@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the role tests (tests/integration/roles): a private layout per test for the containerd role.
 
 The role itself starts containerd (that is the code under test) as a supervised daemon; the fixture stops

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The containerd role renders config.toml from the installed containerd's defaults, on 1.6, 1.7 and 2.x.
 
 Acceptance of issue 7 that runs on this machine (no systemd): the rendered config's ``config dump``

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The runc and cni roles with pre-installed binaries (install_method none) and a CNI network.
 
 Release installs go through containerd.runtime.containerd_install, which has its own tests; here the

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """workloads: images shaped like public ones (harness/corpus.py) converge once; later runs change nothing (issue 11).
 
 An image's config labels (which ctr copies onto the container), env, working dir, entrypoint and cmd are the

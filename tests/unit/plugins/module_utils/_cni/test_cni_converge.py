@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The converge code of cni_network (present, absent, attached, detached), with CNI plugins stubbed at the
 runner seam and the kernel (netns, links) stubbed where it would be touched."""
 import copy

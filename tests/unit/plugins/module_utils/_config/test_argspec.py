@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """containerd_config's argument spec is declared once: the module stub and the action plugin use the same one,
 and it declares exactly the documented options with their documented defaults and types."""
 import yaml

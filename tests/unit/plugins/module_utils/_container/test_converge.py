@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Converge code of the container, task and task_exec modules (_container/converge.py, task_converge.py,
 exec.py) against a CtrClient whose ctr is the FakeCtr model: plain params in, an Outcome out, typed errors."""
 import copy

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The option table (_container/options.py) against what documents the same options: the container module's
 DOCUMENTATION, the workloads role's meta/argument_specs.yml and the workloads module's prose."""
 import re

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The workloads batch's read-once cache (_ctr/read_cache.py): reads served once, each write forgetting what it
 changes, and nothing but the methods it declares."""
 import pytest

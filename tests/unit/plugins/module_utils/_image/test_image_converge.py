@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The image module's converge code (_image/converge.py): what it runs, predicts and reports, per ctr version.
 
 ctr is stubbed at the process layer (the stub runner answers with captured ``ctr images ls/check`` output of

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Module registry options -> RegistryOptions for ctr and the RegistryClient of digest look-ups (one helper)."""
 from ansible_collections.containerd.runtime.plugins.module_utils._image import registry_options
 

@@ -1,3 +1,6 @@
+# Copyright (c) containerd.runtime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The converge code of containerd_install on a real file system, with the host's processes and downloads
 stubbed: a binary's --version answers with the text the fake binary holds."""
 import copy
