@@ -10,8 +10,11 @@ short_description: Run tasks in containerd containers
 description:
   - Runs commands in, and copies files to and from, the running task of a containerd container, through
     C(ctr tasks exec) on the controller.
-  - Every command is one C(ctr tasks exec) with a unique exec id; files are streamed through the stdin and
-    stdout of C(dd) in the container, so they are binary-safe and need nothing but C(dd) there.
+  - Every command is one C(ctr tasks exec) with a unique exec id; files are copied with C(dd) in the
+    container, so they are binary-safe and need nothing but C(dd) there.
+  - Commands without input have their output captured by the containerd shim's binary logger (as
+    M(containerd.runtime.task_exec) does), so every byte a command writes arrives however soon it exits;
+    plain C(ctr tasks exec) loses the end of a short process's output on a loaded host.
 author:
   - containerd.runtime developers (@containerd-runtime)
 version_added: 0.4.0
@@ -92,9 +95,10 @@ notes:
     read-only host views, and resolves symbolic links inside the container, as the container sees them.
     Writing through the task''s root (C(/proc/<pid>/root)) on the host was not chosen: absolute symbolic links
     in the container''s file system would be resolved against the host''s root.'
-  - Pipelining is supported (set C(pipelining) or E(ANSIBLE_PIPELINING)), and then a module costs one
-    C(ctr tasks exec). It is safe with C(become) too, since the become password (if any) is sent on stdin
-    before the module.
+  - Pipelining is not used (a C(pipelining) setting is ignored), because a pipelined module reads itself from stdin,
+    and an exec with stdin has its output copied by ctr's own FIFOs, which can lose the module's result.
+    Commands that need stdin (a C(become) password prompt, files written with C(put_file)) use those FIFOs;
+    for a file only the exit status matters.
   - C(become) uses what the container has (C(sudo), C(su)); an image without them cannot become another user
     (O(remote_user) can still run the commands as that user).
   - Facts recognise a container by the variable C(container) in the environment of its process 1 (systemd's
@@ -150,7 +154,7 @@ from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
 # the collection's client: the only code that builds ctr argv (keep these imports here, together)
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient, find_ctr
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient, SubprocessRunner, find_ctr
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
     CollectionError,
     CtrNotFound,
@@ -169,7 +173,9 @@ class Connection(ConnectionBase):
     """Commands and files through ``ctr tasks exec`` into a container's running task."""
 
     transport = "containerd.runtime.containerd"
-    has_pipelining = True
+    # no pipelining: a pipelined module reads itself from stdin, and an exec with stdin has its output copied
+    # by ctr's FIFOs, which lose what a process writes just before it exits (see exec_command)
+    has_pipelining = False
 
     def __init__(self, play_context, new_stdin=None, *args, **kwargs):
         super(Connection, self).__init__(play_context, new_stdin, *args, **kwargs)
@@ -184,7 +190,8 @@ class Connection(ConnectionBase):
         ctr_path = self.get_option("ctr_path") or find_ctr()
         self._container = self.get_option("remote_addr")
         self._client = CtrClient(ctr_path, address=self.get_option("address"),
-                                 namespace=self.get_option("namespace"), timeout=self.get_option("timeout"))
+                                 namespace=self.get_option("namespace"), timeout=self.get_option("timeout"),
+                                 runner=SubprocessRunner())
         try:
             self._client.check_ctr()
             self._client.check_socket()
@@ -196,10 +203,25 @@ class Connection(ConnectionBase):
         self._connected = True
         return self
 
+    @staticmethod
+    def _exec_id():
+        return "ansible-%d-%s" % (os.getpid(), uuid.uuid4().hex[:12])
+
     def _argv(self, argv):
-        """The ctr argv that runs ``argv`` in the container, with a fresh exec id."""
-        exec_id = "ansible-%d-%s" % (os.getpid(), uuid.uuid4().hex[:12])
-        return self._client.exec_argv(self._container, argv, exec_id, user=self.get_option("remote_user") or None)
+        """The ctr argv that runs ``argv`` in the container with stdin, with a fresh exec id."""
+        return self._client.exec_argv(self._container, argv, self._exec_id(),
+                                      user=self.get_option("remote_user") or None)
+
+    def _captured(self, argv):
+        """Run ``argv`` without stdin through the client's captured exec: every byte of its output arrives,
+        however soon it exits (ctr's own FIFO copy loses the end of it under load). (rc, stdout, stderr)."""
+        try:
+            result = self._client.exec_capture(self._container, argv, self._exec_id(),
+                                               user=self.get_option("remote_user") or None, bounded=False)
+        except CollectionError as error:
+            self._raise_if_ctr_failed(argv[0], error.rc or 1, error.stderr or ("ctr: " + error.message))
+            raise AnsibleConnectionFailure("ctr tasks exec failed in %s: %s" % (self._where(), error.message))
+        return result.rc, result.stdout, result.stderr
 
     def _where(self):
         return "container %s in namespace %s (containerd at %s)" % (
@@ -230,11 +252,16 @@ class Connection(ConnectionBase):
     def exec_command(self, cmd, in_data=None, sudoable=False):
         super(Connection, self).exec_command(cmd, in_data=in_data, sudoable=sudoable)
         executable = getattr(self._play_context, "executable", None) or "/bin/sh"
+        prompt = bool(self.become and self.become.expect_prompt() and sudoable)
+        if in_data is None and not prompt:
+            display.vvv(u"EXEC %s" % ([executable, "-c", cmd],), host=self._container)
+            return self._captured([executable, "-c", cmd])
+        # stdin is needed (a become password prompt, or data): ctr's FIFOs carry it
         argv = self._argv([executable, "-c", cmd])
         display.vvv(u"EXEC %s" % (argv,), host=self._container)
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         become_output = b""
-        if self.become and self.become.expect_prompt() and sudoable:
+        if prompt:
             become_output = self._answer_become(proc)
         stdout, stderr = proc.communicate(in_data)
         self._raise_if_ctr_failed(executable, proc.returncode, stderr)
@@ -293,20 +320,18 @@ class Connection(ConnectionBase):
                 out_path, self._where(), proc.returncode, to_native(stderr, errors="surrogate_or_replace")))
 
     def fetch_file(self, in_path, out_path):
-        """Stream ``dd if=<in_path>`` in the container into a local file (binary-safe, any size)."""
+        """``dd if=<in_path>`` in the container through the captured exec into a local file (binary-safe)."""
         super(Connection, self).fetch_file(in_path, out_path)
         display.vvv(u"FETCH %s TO %s" % (in_path, out_path), host=self._container)
-        argv = self._argv(["dd", "if=%s" % in_path, "bs=%d" % COPY_BLOCK])
+        rc, data, stderr = self._captured(["dd", "if=%s" % in_path, "bs=%d" % COPY_BLOCK])
+        if rc != 0:
+            raise AnsibleError("failed to read %s in %s (rc=%s): %s" % (
+                in_path, self._where(), rc, to_native(stderr, errors="surrogate_or_replace")))
         local = to_bytes(out_path, errors="surrogate_or_strict")
         partial = local + b".part"
         try:
             with open(partial, "wb") as target:
-                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=target, stderr=subprocess.PIPE)
-                _stdout, stderr = proc.communicate()
-            self._raise_if_ctr_failed("dd", proc.returncode, stderr)
-            if proc.returncode != 0:
-                raise AnsibleError("failed to read %s in %s (rc=%s): %s" % (
-                    in_path, self._where(), proc.returncode, to_native(stderr, errors="surrogate_or_replace")))
+                target.write(data)
             os.rename(partial, local)
         finally:
             if os.path.exists(partial):

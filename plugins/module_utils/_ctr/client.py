@@ -127,7 +127,7 @@ class CtrBase(object):
             argv += ["--namespace", namespace or self.namespace]
         return argv + [str(arg) for arg in args]
 
-    def run_full(self, args, namespace=None, timeout=None, data=None):
+    def run_full(self, args, namespace=None, timeout=None, data=None, whole_command=True):
         """Run ``ctr <args>`` and return (rc, stdout, stderr) whatever the exit code.
 
         For the commands whose exit code is not ctr's verdict (``tasks exec`` exits with the process's
@@ -135,7 +135,7 @@ class CtrBase(object):
         """
         self.check_ctr()
         self.check_socket()
-        argv = self.argv(args, namespace, timeout)
+        argv = self.argv(args, namespace, timeout, whole_command)
         self.commands.append(argv)
         return self.runner(argv, data=data)
 

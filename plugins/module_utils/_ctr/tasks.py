@@ -110,22 +110,23 @@ class TaskOps(object):
             if not isinstance(error, NotFound):
                 raise error
 
-    def exec_capture(self, name, argv, exec_id, cwd=None, user=None, tty=False, timeout=None):
+    def exec_capture(self, name, argv, exec_id, cwd=None, user=None, tty=False, timeout=None, bounded=True):
         """Run ``argv`` in the running task of ``name``; an ``ExecResult`` with every byte it wrote.
 
         The one way to run an exec (``task_exec``, the workloads health checks, and any other caller):
         the output is captured by the shim's binary logger (see ``exec_output``), never through ctr's
         FIFOs, which lose the output of a process that exits right after writing it. A failure of ctr
         itself (no such task, runc cannot start the process) raises a typed error. ``timeout`` (seconds,
-        default the client's) bounds the whole exec: ctr gives up on a longer one (the process goes on).
-        The process has no stdin.
+        default the client's) bounds the whole exec: ctr gives up on a longer one (the process goes on);
+        ``bounded=False`` bounds only connecting to containerd (the connection plugin's commands run as
+        long as they need). The process has no stdin.
         """
         if tty:
             raise InvalidArgument("tty: ctr tasks exec --tty needs a terminal on ctr's own stdin, and its "
                                   "output could not be captured reliably; run the command without tty")
         with OutputCapture(parent=self.exec_capture_dir) as capture:
             args = self.logged_exec_args(name, argv, exec_id, capture.log_uri, cwd=cwd, user=user)
-            rc, _stdout, stderr = self.run_full(args, timeout=timeout)
+            rc, _stdout, stderr = self.run_full(args, timeout=timeout, whole_command=bounded)
             if rc != 0 and parse.is_ctr_failure(stderr):
                 raise self.error(args, rc, stderr, timeout=timeout)
             if not capture.complete():

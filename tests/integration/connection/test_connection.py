@@ -80,7 +80,7 @@ def test_become_user_runs_as_the_unprivileged_user(play):
     assert result[2]["stat"]["pw_name"] == "tester"
 
 
-def test_pipelined_modules_run_with_become(play):
+def test_modules_run_with_become_when_pipelining_is_asked_for(play):
     result = play([
         {"name": "id", "ansible.builtin.command": {"cmd": "id -un"}, "become": True, "become_user": "tester"},
         {"name": "ping", "ansible.builtin.ping": {}},
