@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """container module: creation, idempotence, removal — against real containerd 1.6, 1.7 and 2.x."""
+from harness import corpus
 
 
 def test_create_predicts_in_check_mode_then_creates_and_is_unchanged_after(container, info, containerd, namespace):
@@ -15,7 +16,7 @@ def test_create_predicts_in_check_mode_then_creates_and_is_unchanged_after(conta
     real = container("web", **options)
     assert real["status"] == "changed", real
     record = info("web")
-    assert record["Spec"]["process"]["args"] == ["sleep", "1000"]
+    assert record["Spec"]["process"]["args"] == [corpus.ENTRYPOINT, "sleep", "1000"]  # the image's entrypoint stays
     assert "MODE=test" in record["Spec"]["process"]["env"]
     assert record["Labels"]["team"] == "web"
     assert record["Spec"]["linux"]["resources"]["memory"]["limit"] == 64 * 1024 * 1024
