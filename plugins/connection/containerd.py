@@ -33,6 +33,8 @@ options:
       - The user (name or UID, optionally C(:group)) the commands run as, resolved by containerd from the
         container's C(/etc/passwd) and C(/etc/group).
       - When not set, the user of the container's process spec (usually C(root)).
+      - Needs containerd 1.7 or later (C(ctr) 1.6 cannot run an exec as another user); with 1.6 the host is
+        reported unreachable with a message saying so.
     type: str
     vars:
       - name: ansible_user
@@ -197,6 +199,15 @@ class Connection(ConnectionBase):
             self._client.check_socket()
         except CollectionError as error:
             raise AnsibleConnectionFailure(error.message)
+        if self.get_option("remote_user"):
+            # ctr 1.6's tasks exec --user does not resolve a user the way 1.7+ does (the container module has
+            # the same gate): refuse it clearly rather than run commands as someone else
+            try:
+                missing = self._client.unsupported(["container_user"])
+            except CollectionError as error:
+                raise AnsibleConnectionFailure(error.message)
+            if missing:
+                raise AnsibleConnectionFailure("remote_user: %s (container %s)" % (missing, self._container))
         display.vvv(u"ESTABLISH CONTAINERD CONNECTION TO %s (namespace %s, address %s) AS %s" % (
             self._container, self._client.namespace, self._client.address,
             self.get_option("remote_user") or "the container's user"), host=self._container)
