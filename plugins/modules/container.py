@@ -79,8 +79,8 @@ options:
       - Labels of the container, merged over the labels of the image's config (ctr copies those onto the
         container; a label given here wins). The container carries exactly these and the image's (plus the
         labels the collection and containerd manage, which are not compared).
-      - Labels that come from the image are no drift, whatever they say; only a new image digest re-creates
-        the container for them.
+      - Labels that come from the image are no drift (ctr copies them onto the container); dropping a label
+        given here that overrode one of the image's re-creates the container with the image's value.
       - Values must not contain a comma.
     type: dict
   mounts:

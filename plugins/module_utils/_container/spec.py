@@ -254,17 +254,22 @@ class Baseline(object):
         self.defaults = image_defaults((image or {}).get("config"))
         self.declared = params
 
-    def image_label(self, key):
-        """Whether ``key`` is a label the image supplies and the options do not set (or, unknown image, any
-        label the options do not set): ctr copies those onto the container, they are not configuration."""
+    def image_label(self, key, have_labels):
+        """Whether ``key`` is a label the image supplies and the options do not set, that the container lacks or
+        carries with the image's value (or, unknown image, any label the options do not set): ctr copies those
+        onto the container, they are not configuration. One the container carries with another value (an
+        override the options dropped) is compared."""
         if key in (self.declared.get("labels") or {}):
             return False
-        return key in self.defaults["labels"] or not self.known
+        if not self.known:
+            return True
+        image = self.defaults["labels"]
+        return key in image and (key not in have_labels or have_labels[key] == image[key])
 
     def compared(self, name, want, have):
         """(have, want) of option ``name`` as compared."""
         if name == "labels":
-            keys = [key for key in set(want[name]) | set(have[name]) if not self.image_label(key)]
+            keys = [key for key in set(want[name]) | set(have[name]) if not self.image_label(key, have[name])]
             return (dict((key, have[name][key]) for key in keys if key in have[name]),
                     dict((key, want[name][key]) for key in keys if key in want[name]))
         if not self.known:
