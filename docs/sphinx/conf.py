@@ -40,6 +40,9 @@ def _external_reference(app, env, node, contnode):
 
     target = node.get("reftarget", "")
     path = EXTERNAL_LABELS.get(target)
+    if path is None and node.get("reftype") == "envvar" and target.startswith("ANSIBLE_"):
+        # ansible-core's settings (ANSIBLE_REMOTE_USER, ANSIBLE_CACHE_PLUGIN, ...) that plugins document
+        path = "reference_appendices/config.html#envvar-%s" % target
     if path is None and target.startswith("ansible_collections.ansible.builtin."):
         path = "collections/ansible/builtin/%s.html" % target.rsplit(".", 1)[1]
     if path is None:

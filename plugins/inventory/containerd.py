@@ -79,6 +79,7 @@ notes:
 """
 
 EXAMPLES = r"""
+---
 # web.containerd.yml: running containers of two namespaces, grouped by namespace and by label "role"
 plugin: containerd.runtime.containerd
 namespaces: [web, batch]
@@ -94,6 +95,7 @@ groups:
 compose:
   ansible_python_interpreter: "'/usr/bin/python3'"
 
+---
 # k8s.containerd.yml: every container of the k8s.io namespace on a k3s node, cached for an hour
 plugin: containerd.runtime.containerd
 address: /run/k3s/containerd/containerd.sock

@@ -48,10 +48,10 @@ def pytest_collection_modifyitems(config, items):
         image = params.get("corpus_archive")
         if version not in (NEWEST, OLDEST):
             item.add_marker(pytest.mark.skip(reason="containerd %s runs with CONTAINERD_RUNTIME_FULL_MATRIX=1 "
-                                              "(make test: %s and %s)" % (version, OLDEST, NEWEST)))
+                                             "(make test: %s and %s)" % (version, OLDEST, NEWEST)))
         elif image is not None and image != "oci" and version != NEWEST:
             item.add_marker(pytest.mark.skip(reason="corpus image %s runs on containerd %s only (set "
-                                              "CONTAINERD_RUNTIME_FULL_MATRIX=1 for all)" % (image, NEWEST)))
+                                             "CONTAINERD_RUNTIME_FULL_MATRIX=1 for all)" % (image, NEWEST)))
 
 
 @pytest.fixture(scope="session")

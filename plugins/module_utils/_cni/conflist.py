@@ -100,7 +100,7 @@ def subnet_ranges(subnets, gateways=None):
         unknown = sorted(set(spec) - {"subnet", "gateway", "range_start", "range_end"})
         if unknown:
             raise InvalidConflist("subnets: unknown key(s) %s; use subnet, gateway, range_start, range_end"
-                              % ", ".join(unknown))
+                                  % ", ".join(unknown))
         if not spec.get("subnet"):
             raise InvalidConflist("subnets: every entry needs a subnet")
         network = _network(spec["subnet"], "subnet")
@@ -126,7 +126,7 @@ def subnet_ranges(subnets, gateways=None):
                 break
         else:
             raise InvalidConflist("gateway %s is not in any of the subnets %s"
-                              % (address, ", ".join(str(net) for net in parsed)))
+                                  % (address, ", ".join(str(net) for net in parsed)))
     return ranges
 
 
@@ -140,7 +140,7 @@ def route_list(routes, families):
         unknown = sorted(set(spec) - {"dst", "gw"})
         if unknown or not spec.get("dst"):
             raise InvalidConflist("routes: every entry is a destination subnet or a dict with dst and optional gw, got %r"
-                              % (item,))
+                                  % (item,))
         route = {"dst": str(_network(spec["dst"], "route destination"))}
         if spec.get("gw"):
             route["gw"] = str(_address(spec["gw"], "route gateway"))

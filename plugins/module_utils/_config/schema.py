@@ -295,7 +295,7 @@ def registry_hosts(entry):
     name = entry.get("name")
     if not name or "/" in str(name) or str(name) in (".", ".."):
         raise InvalidConfig("a containerd_registries entry needs a name (a registry host such as docker.io), got %r"
-                          % (name,))
+                            % (name,))
     unknown = sorted(set(entry) - REGISTRY_KEYS)
     if unknown:
         raise InvalidConfig("registry %s: unknown keys %s" % (name, ", ".join(unknown)))

@@ -71,7 +71,7 @@ def parse_memory(value):
     match = _MEMORY.match(str(value))
     if not match:
         raise InvalidContainerOptions("memory %r is not a size: use a number of bytes or a number with a unit "
-                                   "b, k, m, g or t (e.g. 512m)" % (value,))
+                                      "b, k, m, g or t (e.g. 512m)" % (value,))
     number = float(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()]
     if number <= 0:
         raise InvalidContainerOptions("memory must be a positive size, got %r" % (value,))
@@ -89,7 +89,7 @@ def cpus_to_cfs(cpus):
     quota = int(round(cpus * CFS_PERIOD))
     if quota < MIN_CFS_QUOTA:
         raise InvalidContainerOptions("cpus must be at least %s (the kernel's smallest CFS quota), got %s"
-                                   % (float(MIN_CFS_QUOTA) / CFS_PERIOD, cpus))
+                                      % (float(MIN_CFS_QUOTA) / CFS_PERIOD, cpus))
     return quota, CFS_PERIOD
 
 
@@ -108,7 +108,7 @@ def normalize_restart_policy(policy):
     match = _POLICY.match(policy)
     if not match or (match.group(2) is not None and match.group(1) != "on-failure"):
         raise InvalidContainerOptions("restart_policy %r is not one of no, always, unless-stopped, "
-                                   "on-failure or on-failure:N (N a number of retries)" % (policy,))
+                                      "on-failure or on-failure:N (N a number of retries)" % (policy,))
     if match.group(1) == "on-failure" and match.group(2) and int(match.group(2)) == 0:
         return "on-failure"
     return policy
@@ -175,12 +175,12 @@ def mount_spec(mount):
     for value in [target, mount.get("source") or ""] + extra:
         if "," in value or (":" in value and value in extra):
             raise InvalidContainerOptions("mount %s: ctr cannot pass ',' in a mount, or ':' in a mount option (%r)"
-                                       % (target, value))
+                                          % (target, value))
     if kind == "bind":
         source = mount.get("source")
         if not source or not str(source).startswith("/"):
             raise InvalidContainerOptions("bind mount %s needs an absolute source path on the host, got %r"
-                                       % (target, source))
+                                          % (target, source))
         options = ["rbind", "ro" if mount.get("read_only") else "rw"]
     elif kind == "tmpfs":
         source = "tmpfs"
@@ -228,7 +228,7 @@ def process_args(params, defaults):
     argv = entrypoint + command
     if not argv:
         raise InvalidContainerOptions("the container has no command: the image declares no Entrypoint or Cmd; "
-                                   "set command (or entrypoint)")
+                                      "set command (or entrypoint)")
     return argv
 
 
@@ -254,14 +254,16 @@ class Baseline(object):
         self.defaults = image_defaults((image or {}).get("config"))
         self.declared = params
 
-    def image_label(self, key, have_labels):
+    def image_label(self, key, have_labels, image_moved=False):
         """Whether ``key`` is a label the image supplies and the options do not set, that the container lacks or
         carries with the image's value (or, unknown image, any label the options do not set): ctr copies those
         onto the container, they are not configuration. One the container carries with another value (an
-        override the options dropped) is compared."""
+        override the options dropped) is compared. When the container was made from another digest than the
+        image's (``image_moved``: it is re-created for that), the labels it carries that the options do not
+        set are the old image's: only declared labels are compared."""
         if key in (self.declared.get("labels") or {}):
             return False
-        if not self.known:
+        if not self.known or image_moved:
             return True
         image = self.defaults["labels"]
         return key in image and (key not in have_labels or have_labels[key] == image[key])
@@ -269,7 +271,10 @@ class Baseline(object):
     def compared(self, name, want, have):
         """(have, want) of option ``name`` as compared."""
         if name == "labels":
-            keys = [key for key in set(want[name]) | set(have[name]) if not self.image_label(key, have[name])]
+            moved = bool(have.get("image_digest") and want.get("image_digest")
+                         and have["image_digest"] != want["image_digest"])
+            keys = [key for key in set(want[name]) | set(have[name])
+                    if not self.image_label(key, have[name], moved)]
             return (dict((key, have[name][key]) for key in keys if key in have[name]),
                     dict((key, want[name][key]) for key in keys if key in want[name]))
         if not self.known:
@@ -278,7 +283,7 @@ class Baseline(object):
                 declared = set(str(key) for key in params.get("env") or {})
                 return (dict((key, value) for key, value in have[name].items() if key in declared), want[name])
             if (name == "command" and want[name] is None) or (name in ("working_dir", "stop_signal")
-                                                                and not params.get(name)):
+                                                              and not params.get(name)):
                 return have[name], have[name]
         return have[name], want[name]
 

@@ -145,7 +145,6 @@ class TaskOps(object):
         result = self.exec_capture(name, argv, exec_id, cwd=cwd, user=user, tty=tty)
         return result.rc, result.text(result.stdout), result.text(result.stderr)
 
-
     def exec_argv(self, name, argv, exec_id, cwd=None, user=None):
         """The whole ctr argv of a streaming exec, for callers that run and feed it themselves (the
         connection plugin: stdin for pipelining and put_file). No ``--timeout``: the process runs as long
@@ -158,6 +157,7 @@ class TaskOps(object):
         if user:
             args += ["--user", user]
         return self.argv(args + ["--", name] + list(argv), whole_command=False)
+
 
 class ExecResult(namedtuple("ExecResult", "rc stdout stderr")):
     """Exit status and the raw bytes a process wrote to stdout and stderr."""

@@ -88,7 +88,7 @@ class Shape:
 
     @property
     def uid(self):
-        return int(self.user.split(":")[0]) if self.user else 0
+        return int(self.user.split(":", maxsplit=1)[0]) if self.user else 0
 
     def config(self, marker):
         """The ``config`` part of the image config blob."""

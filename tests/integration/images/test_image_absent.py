@@ -15,7 +15,7 @@ def test_absent(ansible, containerd, namespace, busybox):
         assert diff["before"]["digest"] == {BUSYBOX: digest, "docker.io/library/box:two": digest}
 
     converged = ansible.converge("image", args, observe=lambda: containerd.lines("images", "ls", "-q",
-                                                                                namespace=namespace),
+                                                                                 namespace=namespace),
                                  expect_diff=both_tags_removed)
     assert len(converged.before) == 2
     assert converged.real["image"] is None

@@ -58,7 +58,7 @@ def install(ansible, mirror, tmp_path):
         return ansible.module(MODULE, options(args), check=check, diff=diff)
     # check mode downloads nothing: its diff cannot list the archive's files
     run.converge = lambda observe=None, **args: ansible.converge(MODULE, options(args), observe=observe,
-                                                                  predicted=("actions", "differences"))
+                                                                 predicted=("actions", "differences"))
     return run
 
 

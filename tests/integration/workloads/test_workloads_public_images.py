@@ -38,7 +38,7 @@ def test_the_issue_reproduction_changes_once_then_never_again(workloads, labelle
 def test_every_corpus_image_converges_once_and_check_mode_predicts_it(workloads, corpus_image, containerd,
                                                                       namespace):
     entries = [{"name": "web", "image": corpus_image.ref}, {"name": "worker", "image": corpus_image.ref,
-                                                             "command": ["sleep", "3600"], "env": {"ROLE": "worker"}}]
+                                                            "command": ["sleep", "3600"], "env": {"ROLE": "worker"}}]
     runs = [workloads(entries, check=True)]
     created = containerd.lines("containers", "ls", "-q", namespace=namespace)
     runs.append(workloads(entries))

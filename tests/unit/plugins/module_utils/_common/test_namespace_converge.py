@@ -10,6 +10,7 @@ from ansible_collections.containerd.runtime.plugins.module_utils._common.run imp
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
 from stub_runner import StubRunner
 
+
 def test_validate_names_the_bad_namespace_name():
     with pytest.raises(InvalidOptions) as failed:
         namespace.validate(dict(name="a b", labels=None))

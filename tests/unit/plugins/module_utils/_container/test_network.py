@@ -6,6 +6,8 @@ import json
 
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
+
+
 def write_network(conf_dir, name, **args):
     conflist = cni_config.build_bridge_conflist(name, bridge="br-" + name, **args)
     (conf_dir / ("10-%s.conflist" % name)).write_bytes(cni_config.serialise(conflist))

@@ -86,8 +86,7 @@ def test_a_suboption_default_that_differs_is_reported():
 def entry_keys(spec):
     for name, option in spec.items():
         yield name
-        for sub in entry_keys(option.get("options") or {}):
-            yield sub
+        yield from entry_keys(option.get("options") or {})
 
 
 @pytest.mark.parametrize("key", sorted(set(entry_keys(options.entry_spec()))))

@@ -231,6 +231,16 @@ def test_an_image_label_the_container_carries_with_another_value_is_drift():
                                   "after": {"labels": {"maintainer": "NGINX <docker-maint@nginx.com>"}}}
 
 
+def test_labels_of_the_image_a_container_was_made_from_are_no_drift_when_the_image_moved():
+    # the tag moved to a new digest with a new version label: the container is re-created for image_digest,
+    # and the old image's labels it carries are not named as a second difference
+    old = dict(PUBLIC, digest="sha256:aaa")
+    have = spec.actual(created_from(spec.desired(params(), old), {"maintainer": "NGINX <docker-maint@nginx.com>",
+                                                                  "org.opencontainers.image.version": "1.26"}))
+    want = spec.desired(params(), PUBLIC)
+    assert spec.compare(Differences(), want, have, spec.Baseline(params(), PUBLIC)).names == ["image_digest"]
+
+
 def test_a_declared_label_overrides_the_images_and_is_compared():
     declared = params(labels={"maintainer": "us"})
     want = spec.desired(declared, PUBLIC)

@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
+
+
 def test_version_has_client_and_server_with_a_version_tuple(captured):
     version = parse.parse_version(captured("version.txt"))
     expected_major = {"1.6": [1, 6], "1.7": [1, 7], "2.x": [2, 1]}[captured.version]

@@ -23,7 +23,7 @@ def reads(cache, what):
 
 
 def test_a_record_and_the_task_list_are_read_once(cache):
-    for _ in range(3):
+    for _attempt in range(3):
         cache.container_info("web")
         cache.task("web")
     assert (reads(cache, ["containers", "info"]), reads(cache, ["tasks", "ls"])) == (1, 1)

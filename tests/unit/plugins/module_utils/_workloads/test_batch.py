@@ -14,7 +14,6 @@ from ansible_collections.containerd.runtime.plugins.module_utils._workloads.entr
 from fake_ctr import IMAGE, FakeCtr, record_for
 
 
-
 class Failed(Exception):
     def __init__(self, result):
         super(Failed, self).__init__(result["msg"])
