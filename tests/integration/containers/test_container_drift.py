@@ -6,6 +6,8 @@
 Each test: check mode predicts (and changes nothing), the real run re-creates, then a check run and a real
 run are both unchanged.
 """
+import pytest
+
 from harness import corpus, images
 
 from container_workloads import GRACEFUL
@@ -14,69 +16,62 @@ BASE = dict(command=["sleep", "1000"], env={"MODE": "a"}, labels={"team": "web"}
             mounts=[{"type": "tmpfs", "target": "/scratch", "options": ["size=1m"]}])
 
 
-def assert_recreates(container, info, option, changed, expect_before=None, expect_after=None):
-    first = container("web", **BASE)
-    assert first["status"] == "changed", first
-    created = info("web")["CreatedAt"]
-    options = dict(BASE, **changed)
+@pytest.fixture
+def recreates(container, ansible, busybox, info):
+    """recreates(option, changed options, before, after) -> the new record, after asserting the sequence: the
+    container made from BASE, then check mode predicts a re-creation whose diff names only ``option`` (and
+    changes nothing), the real run re-creates it, and the idempotent runs leave it alone."""
+    def converge(option, changed, expect_before=None, expect_after=None):
+        first = container("web", **BASE)
+        assert first["status"] == "changed", first
+        created = info("web")["CreatedAt"]
 
-    check = container("web", check=True, diff=True, **options)
-    assert check["status"] == "changed", check
-    assert check["differences"] == [option], check
-    assert list(check["diff"]["before"]) == [option] and list(check["diff"]["after"]) == [option]
-    if expect_before is not None:
-        assert check["diff"]["before"][option] == expect_before
-    if expect_after is not None:
-        assert check["diff"]["after"][option] == expect_after
-    assert info("web")["CreatedAt"] == created, "check mode changed the container"
+        def names_only_the_option(diff):
+            assert list(diff["before"]) == [option] and list(diff["after"]) == [option]
+            assert expect_before is None or diff["before"][option] == expect_before
+            assert expect_after is None or diff["after"][option] == expect_after
 
-    real = container("web", diff=True, **options)
-    assert real["status"] == "changed", real
-    assert real["differences"] == [option]
-    assert "created container web" in real["actions"]
-    record = info("web")
-    assert record["CreatedAt"] != created
-
-    assert container("web", check=True, **options)["status"] == "ok"
-    again = container("web", **options)
-    assert again["status"] == "ok", again
-    assert info("web")["CreatedAt"] == record["CreatedAt"]
-    return record
+        converged = ansible.converge("container", dict(BASE, name="web", image=busybox, **changed),
+                                     observe=lambda: info("web")["CreatedAt"], expect_diff=names_only_the_option)
+        assert converged.check["differences"] == [option], converged.check
+        assert "created container web" in converged.real["actions"]
+        assert converged.before == created and converged.after != created
+        return info("web")
+    return converge
 
 
-def test_changing_command_recreates_with_a_diff_naming_command(container, info):
+def test_changing_command_recreates_with_a_diff_naming_command(recreates):
     # the image's entrypoint stays: command replaces only its cmd
-    record = assert_recreates(container, info, "command", {"command": "sleep 2000"},
-                              [corpus.ENTRYPOINT, "sleep", "1000"], [corpus.ENTRYPOINT, "sleep", "2000"])
+    record = recreates("command", {"command": "sleep 2000"},
+                       [corpus.ENTRYPOINT, "sleep", "1000"], [corpus.ENTRYPOINT, "sleep", "2000"])
     assert record["Spec"]["process"]["args"] == [corpus.ENTRYPOINT, "sleep", "2000"]
 
 
-def test_changing_env_recreates_with_a_diff_naming_env(container, info):
-    record = assert_recreates(container, info, "env", {"env": {"MODE": "b"}})
+def test_changing_env_recreates_with_a_diff_naming_env(recreates):
+    record = recreates("env", {"env": {"MODE": "b"}})
     assert "MODE=b" in record["Spec"]["process"]["env"]
 
 
-def test_changing_a_label_recreates_with_a_diff_naming_labels(container, info):
-    record = assert_recreates(container, info, "labels", {"labels": {"team": "db"}},
-                              {"team": "web"}, {"team": "db"})
+def test_changing_a_label_recreates_with_a_diff_naming_labels(recreates):
+    record = recreates("labels", {"labels": {"team": "db"}}, {"team": "web"}, {"team": "db"})
     assert record["Labels"]["team"] == "db"
 
 
-def test_changing_a_mount_recreates_with_a_diff_naming_mounts(container, info, tmp_path):
+def test_changing_a_mount_recreates_with_a_diff_naming_mounts(recreates, tmp_path):
     mounts = [{"source": str(tmp_path), "target": "/data", "read_only": True}]
-    record = assert_recreates(container, info, "mounts", {"mounts": mounts})
+    record = recreates("mounts", {"mounts": mounts})
     assert {"destination": "/data", "type": "bind", "source": str(tmp_path), "options": ["rbind", "ro"]} \
         in record["Spec"]["mounts"]
     assert not [mount for mount in record["Spec"]["mounts"] if mount["destination"] == "/scratch"]
 
 
-def test_changing_memory_recreates_with_a_diff_naming_memory(container, info):
-    record = assert_recreates(container, info, "memory", {"memory": "128m"}, 64 * 1024 ** 2, 128 * 1024 ** 2)
+def test_changing_memory_recreates_with_a_diff_naming_memory(recreates):
+    record = recreates("memory", {"memory": "128m"}, 64 * 1024 ** 2, 128 * 1024 ** 2)
     assert record["Spec"]["linux"]["resources"]["memory"]["limit"] == 128 * 1024 ** 2
 
 
 def test_image_tag_moved_to_a_new_digest_recreates_with_a_diff_naming_image_digest(
-        container, info, containerd, namespace, busybox, busybox_v2_archive):
+        container, ansible, info, containerd, namespace, busybox, busybox_v2_archive):
     first = container("web", **BASE)
     assert first["status"] == "changed"
     old_digest = first["container"]["image_digest"]
@@ -84,16 +79,12 @@ def test_image_tag_moved_to_a_new_digest_recreates_with_a_diff_naming_image_dige
     new_digest = images.archive_digest(busybox_v2_archive)
     assert new_digest != old_digest
 
-    check = container("web", check=True, diff=True, **BASE)
-    assert check["status"] == "changed" and check["differences"] == ["image_digest"], check
-    assert check["diff"] == {"before": {"image_digest": old_digest}, "after": {"image_digest": new_digest}}
-    assert info("web")["Labels"]["containerd.runtime/image-digest"] == old_digest
-
-    real = container("web", **BASE)
-    assert real["status"] == "changed" and real["differences"] == ["image_digest"]
-    assert info("web")["Labels"]["containerd.runtime/image-digest"] == new_digest
-    assert container("web", check=True, **BASE)["status"] == "ok"
-    assert container("web", **BASE)["status"] == "ok"
+    converged = ansible.converge(
+        "container", dict(BASE, name="web", image=busybox),
+        observe=lambda: info("web")["Labels"]["containerd.runtime/image-digest"],
+        expect_diff={"before": {"image_digest": old_digest}, "after": {"image_digest": new_digest}})
+    assert converged.check["differences"] == ["image_digest"], converged.check
+    assert (converged.before, converged.after) == (old_digest, new_digest)
 
 
 def test_recreate_true_forces_recreation_of_an_unchanged_container(container, info):
@@ -108,25 +99,19 @@ def test_recreate_true_forces_recreation_of_an_unchanged_container(container, in
     assert container("web", **BASE)["status"] == "ok"
 
 
-def test_recreating_a_running_container_stops_it_gracefully_and_starts_it_again(container, ansible, info, tasks):
+def test_recreating_a_running_container_stops_it_gracefully_and_starts_it_again(
+        container, ansible, busybox, info, tasks):
     options = dict(command=GRACEFUL, stop_timeout=5)
     container("web", **options)
     assert ansible.module("task", {"name": "web"})["status"] == "changed"
     old_pid = tasks()["web"]["pid"]
 
-    check = container("web", check=True, env={"MODE": "new"}, **options)
-    assert check["status"] == "changed" and check["differences"] == ["env"]
-    assert check["actions"][-1] == "started task web"
-    assert tasks()["web"] == {"pid": old_pid, "status": "RUNNING"}
-
-    real = container("web", env={"MODE": "new"}, **options)
-    assert real["status"] == "changed", real
-    assert real["stopped_by"] == "SIGTERM"  # the workload exits on SIGTERM: no SIGKILL needed
-    assert real["actions"][-1] == "started task web"
-    now = tasks()["web"]
-    assert now["status"] == "RUNNING" and now["pid"] != old_pid
+    # check mode cannot know how the task will stop: the real run's actions say "... with SIGTERM"
+    converged = ansible.converge("container", dict(options, name="web", image=busybox, env={"MODE": "new"}),
+                                 observe=lambda: tasks()["web"], predicted=("differences", "diff"))
+    assert converged.check["differences"] == ["env"] and converged.check["actions"][-1] == "started task web"
+    assert converged.before == {"pid": old_pid, "status": "RUNNING"}
+    assert converged.real["stopped_by"] == "SIGTERM"  # the workload exits on SIGTERM: no SIGKILL needed
+    assert converged.real["actions"][-1] == "started task web"
+    assert converged.after["status"] == "RUNNING" and converged.after["pid"] != old_pid
     assert "MODE=new" in info("web")["Spec"]["process"]["env"]
-
-    assert container("web", check=True, env={"MODE": "new"}, **options)["status"] == "ok"
-    assert container("web", env={"MODE": "new"}, **options)["status"] == "ok"
-    assert tasks()["web"] == now

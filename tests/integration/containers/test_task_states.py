@@ -9,34 +9,25 @@ from container_workloads import GRACEFUL
 
 def test_running_starts_the_task_and_a_second_run_is_unchanged(container, ansible, tasks):
     container("web", command=["httpd", "-f", "-p", "8080"])
-    check = ansible.module("task", {"name": "web"}, check=True, diff=True)
-    assert check["status"] == "changed", check
-    assert check["diff"] == {"before": {"status": "absent"}, "after": {"status": "running"}}
-    assert tasks() == {}
-
-    real = ansible.module("task", {"name": "web"})
-    assert real["status"] == "changed", real
-    assert real["task"]["status"] == "running" and real["task"]["pid"] == tasks()["web"]["pid"]
-    assert tasks()["web"]["status"] == "RUNNING"
-
-    assert ansible.module("task", {"name": "web"}, check=True)["status"] == "ok"
-    assert ansible.module("task", {"name": "web"})["status"] == "ok"
+    converged = ansible.converge("task", {"name": "web"}, observe=tasks,
+                                 expect_diff={"before": {"status": "absent"}, "after": {"status": "running"}})
+    assert converged.before == {}
+    assert converged.after["web"]["status"] == "RUNNING"
+    assert converged.real["task"]["status"] == "running" and converged.real["task"]["pid"] == converged.after["web"]["pid"]
 
 
 def test_a_task_ignoring_sigterm_is_stopped_with_sigkill_within_stop_timeout(container, ansible, tasks):
     container("sleeper", command="sleep 1000")
     ansible.module("task", {"name": "sleeper"})
     pid = tasks()["sleeper"]["pid"]
-    check = ansible.module("task", {"name": "sleeper", "state": "stopped", "stop_timeout": 2}, check=True)
-    assert check["status"] == "changed" and tasks()["sleeper"] == {"pid": pid, "status": "RUNNING"}
-
-    real = ansible.module("task", {"name": "sleeper", "state": "stopped", "stop_timeout": 2})
-    assert real["status"] == "changed", real
-    assert real["stopped_by"] == "SIGKILL"
-    assert real["actions"] == ["stopped task sleeper with SIGKILL"]
-    assert 2 <= real["stop_seconds"] <= 2 + 1, real
-    assert tasks()["sleeper"]["status"] == "STOPPED"
-    assert ansible.module("task", {"name": "sleeper", "state": "stopped", "stop_timeout": 2})["status"] == "ok"
+    # check mode cannot know how the task will stop: the real run's actions say "... with SIGKILL"
+    converged = ansible.converge("task", {"name": "sleeper", "state": "stopped", "stop_timeout": 2},
+                                 observe=tasks, predicted=("differences", "diff"))
+    assert converged.before == {"sleeper": {"pid": pid, "status": "RUNNING"}}
+    assert converged.real["stopped_by"] == "SIGKILL"
+    assert converged.real["actions"] == ["stopped task sleeper with SIGKILL"]
+    assert 2 <= converged.real["stop_seconds"] <= 2 + 1, converged.real
+    assert converged.after["sleeper"]["status"] == "STOPPED"
     assert ansible.module("task", {"name": "sleeper", "state": "stopped"}, check=True)["status"] == "ok"
 
 
@@ -51,20 +42,17 @@ def test_a_task_that_handles_sigterm_is_stopped_with_sigterm(container, ansible,
 def test_pause_and_resume_are_visible_in_ctr_task_ls(container, ansible, tasks):
     container("web", command=["httpd", "-f", "-p", "8080"])
     ansible.module("task", {"name": "web"})
-    check = ansible.module("task", {"name": "web", "state": "paused"}, check=True)
-    assert check["status"] == "changed" and tasks()["web"]["status"] == "RUNNING"
-    paused = ansible.module("task", {"name": "web", "state": "paused"})
-    assert paused["status"] == "changed" and paused["task"]["status"] == "paused", paused
-    assert tasks()["web"]["status"] == "PAUSED"
-    assert ansible.module("task", {"name": "web", "state": "paused"}, check=True)["status"] == "ok"
-    assert ansible.module("task", {"name": "web", "state": "paused"})["status"] == "ok"
 
-    check = ansible.module("task", {"name": "web", "state": "running"}, check=True)
-    assert check["status"] == "changed" and check["actions"] == ["resumed task web"]
-    assert tasks()["web"]["status"] == "PAUSED"
-    resumed = ansible.module("task", {"name": "web", "state": "running"})
-    assert resumed["status"] == "changed" and tasks()["web"]["status"] == "RUNNING"
-    assert ansible.module("task", {"name": "web", "state": "running"})["status"] == "ok"
+    def status():
+        return tasks()["web"]["status"]
+
+    paused = ansible.converge("task", {"name": "web", "state": "paused"}, observe=status)
+    assert (paused.before, paused.after) == ("RUNNING", "PAUSED")
+    assert paused.real["task"]["status"] == "paused", paused.real
+
+    resumed = ansible.converge("task", {"name": "web", "state": "running"}, observe=status)
+    assert (resumed.before, resumed.after) == ("PAUSED", "RUNNING")
+    assert resumed.check["actions"] == ["resumed task web"]
 
 
 def test_absent_deletes_the_task_and_returns_its_exit_status(container, ansible, tasks):
@@ -74,14 +62,9 @@ def test_absent_deletes_the_task_and_returns_its_exit_status(container, ansible,
         if tasks()["job"]["status"] == "STOPPED":
             break
         time.sleep(0.1)
-    check = ansible.module("task", {"name": "job", "state": "absent"}, check=True)
-    assert check["status"] == "changed" and "job" in tasks()
-    real = ansible.module("task", {"name": "job", "state": "absent"})
-    assert real["status"] == "changed", real
-    assert real["task"] == {"name": "job", "pid": None, "status": "absent", "exit_status": 7}
-    assert tasks() == {}
-    assert ansible.module("task", {"name": "job", "state": "absent"}, check=True)["status"] == "ok"
-    assert ansible.module("task", {"name": "job", "state": "absent"})["status"] == "ok"
+    converged = ansible.converge("task", {"name": "job", "state": "absent"}, observe=lambda: sorted(tasks()))
+    assert (converged.before, converged.after) == (["job"], [])
+    assert converged.real["task"] == {"name": "job", "pid": None, "status": "absent", "exit_status": 7}
 
 
 def test_log_path_holds_the_task_output_after_it_exits(container, ansible, tasks, tmp_path):

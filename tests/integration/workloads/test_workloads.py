@@ -29,21 +29,24 @@ def test_creates_and_starts_every_workload_then_a_second_run_changes_nothing(wor
     assert all(not item["changed"] and item["actions"] == [] for item in second["workloads"])
 
 
-def test_check_mode_predicts_the_changes_and_changes_nothing(workloads, workload, info, tasks):
+def test_check_mode_predicts_the_changes_and_changes_nothing(ansible, workloads, workload, info, tasks):
     assert workloads([workload("web")])["status"] == "changed"
     entries = [workload("web", env={"MODE": "b"}), workload("new")]
-    check = workloads(entries, check=True)
-    assert check["status"] == "changed", check
+
+    def observe():
+        return tasks(), info("new") is not None, "MODE=b" in info("web")["Spec"]["process"]["env"]
+
+    converged = ansible.converge("workloads", {"workloads": entries}, observe=observe)
+    check, real = converged.check, converged.real
     assert check["workloads"][0]["differences"] == ["env"]
     assert check["workloads"][0]["actions"] == [
         "stopped task web", "deleted task web", "deleted container web", "created container web", "started task web"]
     assert check["workloads"][1]["actions"] == ["created container new", "started task new"]
-    assert info("new") is None and "MODE=b" not in info("web")["Spec"]["process"]["env"]
+    assert converged.before == ({"web": "RUNNING"}, False, False)
 
-    real = workloads(entries)
     assert [item["actions"] for item in real["workloads"]][1] == check["workloads"][1]["actions"]
     assert real["workloads"][0]["actions"][0].startswith("stopped task web with ")
-    assert tasks() == {"web": "RUNNING", "new": "RUNNING"}
+    assert converged.after == ({"web": "RUNNING", "new": "RUNNING"}, True, True)
 
 
 def test_diff_mode_shows_before_and_after_per_workload(workloads, workload):
