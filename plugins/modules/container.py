@@ -54,7 +54,7 @@ options:
   image:
     description:
       - Full image reference, as C(ctr images ls) lists it (for example V(docker.io/library/busybox:latest)).
-      - Required with O(state=present). The image must be present in the namespace unless O(pull=missing).
+      - Required unless O(state=absent). The image must be present in the namespace unless O(pull=missing).
     type: str
   pull:
     description:
