@@ -11,7 +11,9 @@ short_description: Manage containerd containers (the static container record) wi
 version_added: 0.4.0
 description:
   - Creates and removes containerd containers (C(ctr containers create|delete)). A container is the static
-    record of what to run; its running process is the task, managed by M(containerd.runtime.task).
+    record of what to run; its running process is the task. O(state=running) and O(state=stopped) converge the
+    container and its task in one module run, with the start, stop and restart behaviour of
+    M(containerd.runtime.task), which stays for finer control (pause, signals, deleting the task).
   - On every run the desired configuration (the options below plus the image's config) is compared with the
     real container record (C(ctr containers info)) and the image's current digest. Any difference re-creates
     the container; RV(differences) names each differing option and diff mode shows before and after.
@@ -37,15 +39,22 @@ options:
     required: true
   state:
     description:
-      - V(present) creates the container, or re-creates it when it differs; V(absent) removes it, its task
-        and its snapshot.
+      - V(present) creates the container, or re-creates it when it differs (a task that ran is started again);
+        it does not start or stop the task.
+      - V(running) is V(present), then the task is started when it is not running (a stopped task is deleted
+        first) and resumed when it is paused, as M(containerd.runtime.task) O(containerd.runtime.task#module:state=running)
+        does. A re-created container's task is started again (and not paused again).
+      - V(stopped) is V(present) with the task not running. A running or paused task is stopped gracefully (the
+        container's stop signal, its O(stop_timeout), then SIGKILL) and its record kept; a re-created container
+        gets no task. A container without a task counts as stopped.
+      - V(absent) removes the container, its task and its snapshot.
     type: str
-    choices: [present, absent]
+    choices: [present, running, stopped, absent]
     default: present
   image:
     description:
       - Full image reference, as C(ctr images ls) lists it (for example V(docker.io/library/busybox:latest)).
-      - Required with O(state=present). The image must be present in the namespace unless O(pull=missing).
+      - Required unless O(state=absent). The image must be present in the namespace unless O(pull=missing).
     type: str
   pull:
     description:
@@ -178,8 +187,8 @@ options:
   restart_policy:
     description:
       - V(no), V(always), V(unless-stopped) or V(on-failure) / V(on-failure:N) (at most N restarts), applied by
-        containerd's restart monitor once the task has been started with M(containerd.runtime.task).
-      - A task stopped with M(containerd.runtime.task) stays stopped, whatever the policy.
+        containerd's restart monitor once the task has been started (O(state=running) or M(containerd.runtime.task)).
+      - A task stopped with O(state=stopped) or M(containerd.runtime.task) stays stopped, whatever the policy.
       - containerd 1.6's monitor knows no policies other than restarting; there every policy but V(no)
         behaves like V(always).
     type: str
@@ -188,6 +197,14 @@ options:
     description: Re-create the container even when nothing differs.
     type: bool
     default: false
+  log_path:
+    description:
+      - With O(state=running), the absolute path of a file on the host that receives the task's stdout and
+        stderr, as M(containerd.runtime.task)'s O(containerd.runtime.task#module:log_path). Without it the output
+        is discarded.
+      - Only used when the task is started; it is not compared (a running task keeps the log it has).
+    type: path
+    version_added: 0.5.0
   networks:
     description:
       - CNI networks (defined in O(cni_conf_dir), for example with M(containerd.runtime.cni_network)) to attach
@@ -231,9 +248,11 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A web server container (created, not started)
+- name: A web server container, created and its task running (one module run)
   containerd.runtime.container:
     name: web
+    state: running
+    log_path: /var/log/web.log
     image: docker.io/library/busybox:latest
     command: httpd -f -p 8080 -h /var/www
     networks:
@@ -257,10 +276,18 @@ EXAMPLES = r"""
     cpus: 1.5
     restart_policy: always
 
-- name: Run it
-  containerd.runtime.task:
+- name: Stop its task gracefully (the container stays)
+  containerd.runtime.container:
     name: web
-    state: running
+    image: docker.io/library/busybox:latest
+    command: httpd -f -p 8080 -h /var/www
+    state: stopped
+
+- name: Only create a container; start it later with containerd.runtime.task
+  containerd.runtime.container:
+    name: batch
+    image: docker.io/library/busybox:latest
+    command: sleep 60
 
 - name: Remove the container, its task and its snapshot
   containerd.runtime.container:
@@ -290,10 +317,30 @@ actions:
   elements: str
   sample: ["stopped task web with SIGTERM", "re-created container web", "started task web"]
 stopped_by:
-  description: The signal that stopped the running task before re-creation or removal; V(null) if none ran.
+  description:
+    - The signal that stopped the running task (before re-creation or removal, or for O(state=stopped));
+      V(null) if none ran.
   returned: always
   type: str
   sample: SIGTERM
+task:
+  description:
+    - With O(state=running) or O(state=stopped), the container's task after the module ran (its prediction in
+      check mode), as M(containerd.runtime.task) returns it; V(null) when the container has no task (a new or
+      re-created container with O(state=stopped)).
+  returned: when O(state) is V(running) or V(stopped)
+  type: dict
+  contains:
+    status:
+      description: V(running), V(paused) or V(stopped).
+      type: str
+    pid:
+      description: The host PID of the task's process; V(null) in check mode's prediction.
+      type: int
+    name:
+      description: The container's name.
+      type: str
+  sample: {"name": "web", "pid": 4242, "status": "running"}
 interfaces:
   description:
     - The container's interfaces on its O(networks) (predicted in check mode); empty when it has none.
@@ -324,7 +371,9 @@ interfaces:
       elements: dict
   sample: [{"network": "web", "ifname": "eth0", "ips": ["10.88.0.5/24"], "mac": "be:3c:1f:00:aa:01"}]
 diff:
-  description: Before and after of what differed.
+  description:
+    - Before and after of what differed; with O(state=running) or O(state=stopped) the task's status as key
+      C(task) (V(absent) when there is no task).
   returned: when diff mode is on
   type: dict
 """

@@ -9,7 +9,12 @@ workloads once with the ``containerd.runtime.workloads`` role, then measures, al
 
 * **converge**: the whole ``ansible-playbook`` run of the role on all hosts (it must report changed=0);
 * **baseline**: one generated bash script that, for every workload on every host (hosts one after the
-  other), runs the same read-only checks with plain ``ctr`` (see tests/bench/README.md).
+  other), runs the same read-only checks with plain ``ctr`` (see tests/bench/README.md);
+* **per-object**: the same N containers looped through the ``containerd.runtime.container`` module
+  (``state: running``), one ansible-playbook run (it must change nothing);
+* **docker_container** (only when ``docker`` answers and community.docker is installed): the same N
+  containers looped through ``community.docker.docker_container`` (``state: started``); skipped with a note
+  otherwise.
 
 It prints a table, writes JSON (default .build/reports/bench-noop-converge.json) and, unless
 ``--no-assert``, exits non-zero when the target is missed: a no-op converge of 30 workloads costs at
@@ -24,6 +29,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import statistics
 import subprocess
@@ -71,6 +77,9 @@ check_host() {  # check_host <ctr> <socket> <namespace> <name> <image> [<name> <
 }
 """
 BASELINE_CALLS_PER_WORKLOAD = 3
+CONTAINER_MODULE = "containerd.runtime.container"
+DOCKER_MODULE = "community.docker.docker_container"
+DOCKER_IMAGE = "busybox:latest"  # what the docker contender runs: a local image of the docker daemon
 
 
 class BenchError(RuntimeError):
@@ -111,6 +120,7 @@ class Bench:
         self.hosts = []
         self.archive = CACHE / "images" / "busybox-v1.tar"
         self.results = []
+        self.docker, self.docker_note = docker_contender()
 
     # ---- set-up and clean-up, all through the harness ------------------------------------------------
 
@@ -155,7 +165,8 @@ class Bench:
                     first["changed"], count * host_count))
             self.verify_running(hosts, declared)
             script = self.baseline_script(case_dir, hosts, declared)
-            converge_runs, baseline_runs = [], []
+            docker = self.docker and self.docker_setup(ansible, inventory, play_vars)
+            converge_runs, baseline_runs, per_object_runs, docker_runs = [], [], [], []
             for _repetition in range(self.options.repeat):
                 baseline_runs.append(self.baseline(script))
                 run = self.converge(ansible, inventory, play_vars)
@@ -163,8 +174,13 @@ class Bench:
                     raise BenchError("the no-op converge of %d workloads on %d hosts changed %d of them: %s" % (
                         count, host_count, run["changed"], run["changed_names"][:5]))
                 converge_runs.append(run["seconds"])
+                per_object_runs.append(self.loop(ansible, inventory, play_vars, CONTAINER_MODULE))
+                if docker:
+                    docker_runs.append(self.loop(ansible, inventory, play_vars, DOCKER_MODULE))
             profile = self.profile(case_dir, ansible, inventory, play_vars, hosts) if self.options.profile else None
         finally:
+            if self.docker:
+                self.docker_clean(ansible, inventory, play_vars)
             self.clean(hosts)
         converge = statistics.median(converge_runs)
         baseline = statistics.median(baseline_runs)
@@ -178,7 +194,14 @@ class Bench:
             "converge_runs_s": [round(value, 3) for value in converge_runs],
             "baseline_runs_s": [round(value, 3) for value in baseline_runs],
             "baseline_ctr_calls": total * BASELINE_CALLS_PER_WORKLOAD,
+            "per_object_s": round(statistics.median(per_object_runs), 3),
+            "per_object_per_workload_ms": round(statistics.median(per_object_runs) / total * 1000, 1),
+            "per_object_runs_s": [round(value, 3) for value in per_object_runs],
         }
+        if docker_runs:
+            result.update(docker_container_s=round(statistics.median(docker_runs), 3),
+                          docker_container_per_workload_ms=round(statistics.median(docker_runs) / total * 1000, 1),
+                          docker_container_runs_s=[round(value, 3) for value in docker_runs])
         if profile:
             result["profile"] = profile
         self.results.append(result)
@@ -211,6 +234,49 @@ class Bench:
         module_args = [record["result"].get("invocation", {}).get("module_args") for record in play.records
                        if isinstance(record["result"].get("workloads"), list)]
         return {"seconds": seconds, "changed": changed, "changed_names": names, "module_args": module_args}
+
+    # ---- the per-object case: one module task per container, looped ----------------------------------------
+
+    @staticmethod
+    def loop_task(module, state):
+        """One task looping ``module`` over the play's workloads (each host's own daemon and namespace)."""
+        item = {"name": "{{ item.name }}", "command": "{{ item.command }}", "env": "{{ item.env }}",
+                "labels": "{{ item.labels }}", "state": state}
+        if module == CONTAINER_MODULE:
+            item.update(image="{{ item.image }}", restart_policy="{{ item.restart_policy }}",
+                        address="{{ containerd_grpc_address }}", ctr_path="{{ containerd_ctr_path }}",
+                        namespace="{{ containerd_workloads_namespace }}")
+        else:  # the docker contender: names per host, as the namespaces are
+            item.update(name="{{ inventory_hostname }}-{{ item.name }}", image=DOCKER_IMAGE, restart_policy="no")
+            if state == "absent":
+                item = {"name": item["name"], "state": "absent", "force_kill": True}
+        return {"name": "Loop %s" % module, module: item, "loop": "{{ containerd_workloads }}",
+                "loop_control": {"label": "{{ item.name }}"}}
+
+    def loop(self, ansible, inventory, play_vars, module, state="running"):
+        """The seconds of one ansible-playbook run of the loop; it must change nothing."""
+        state = "started" if module == DOCKER_MODULE and state == "running" else state
+        started = time.perf_counter()
+        play = ansible.run([self.loop_task(module, state)], inventory=inventory, play_vars=play_vars)
+        seconds = time.perf_counter() - started
+        if play.rc != 0 or play.failures():
+            raise BenchError("the %s loop failed (rc %s): %s\n%s" % (
+                module, play.rc, str(play.failures())[:2000], play.stdout[-1500:]))
+        changed = [item.get("item", {}).get("name") for record in play.records
+                   for item in record["result"].get("results") or [] if item.get("changed")]
+        if changed and state in ("running", "started"):
+            raise BenchError("the %s loop changed %d containers: %s" % (module, len(changed), changed[:5]))
+        return seconds
+
+    def docker_setup(self, ansible, inventory, play_vars):
+        """Create the docker contender's containers once (the timed loops are then no-ops)."""
+        play = ansible.run([self.loop_task(DOCKER_MODULE, "started")], inventory=inventory, play_vars=play_vars)
+        if play.rc != 0 or play.failures():
+            raise BenchError("creating the docker_container contender failed: %s" % str(play.failures())[:2000])
+        return True
+
+    def docker_clean(self, ansible, inventory, play_vars):
+        ansible.run([self.loop_task(DOCKER_MODULE, "absent")], inventory=inventory, play_vars=play_vars)
 
     # ---- --profile: where the time of a no-op converge goes (untimed extra runs) ---------------------------
 
@@ -325,6 +391,23 @@ class Bench:
         return seconds
 
 
+def docker_contender():
+    """(True, None) when the docker_container contender can run, else (False, why not)."""
+    docker = shutil.which("docker")
+    if not docker:
+        return False, "docker_container contender skipped: no docker in PATH (install docker.io to compare)"
+    if subprocess.run([docker, "info"], capture_output=True, check=False, timeout=30).returncode != 0:
+        return False, "docker_container contender skipped: docker info fails (no reachable dockerd)"
+    listing = subprocess.run([str(Path(sys.executable).with_name("ansible-galaxy")), "collection", "list",
+                              "community.docker"], capture_output=True, text=True, check=False, timeout=60)
+    if "community.docker" not in listing.stdout:
+        return False, "docker_container contender skipped: the community.docker collection is not installed"
+    if subprocess.run([docker, "image", "inspect", DOCKER_IMAGE], capture_output=True, check=False,
+                      timeout=30).returncode != 0:
+        return False, "docker_container contender skipped: dockerd has no image %s" % DOCKER_IMAGE
+    return True, None
+
+
 def ctr_command(argv):
     """``containers info`` of ``--address A --namespace N containers info NAME``."""
     words, skip = [], False
@@ -368,14 +451,18 @@ def marginal_ms(small, large):
 
 
 def table(results):
-    head = "%6s %6s %12s %12s %7s %14s %14s %12s" % ("N", "hosts", "converge s", "baseline s", "ratio",
-                                                     "converge ms/wl", "baseline ms/wl", "marginal ms")
+    head = "%6s %6s %12s %12s %7s %14s %14s %12s %13s %13s" % (
+        "N", "hosts", "converge s", "baseline s", "ratio", "converge ms/wl", "baseline ms/wl", "marginal ms",
+        "container ms", "docker ms")
     lines = [head, "-" * len(head)]
     for r in sorted(results, key=lambda r: (r["hosts"], r["workloads"])):
-        lines.append("%6d %6d %12.3f %12.3f %6.2fx %14.1f %14.1f %12s" % (
+        lines.append("%6d %6d %12.3f %12.3f %6.2fx %14.1f %14.1f %12s %13.1f %13s" % (
             r["workloads"], r["hosts"], r["converge_s"], r["baseline_s"], r["ratio"],
             r["converge_per_workload_ms"], r["baseline_per_workload_ms"],
-            "%.1f" % r["marginal_ms"] if "marginal_ms" in r else "-"))
+            "%.1f" % r["marginal_ms"] if "marginal_ms" in r else "-", r["per_object_per_workload_ms"],
+            "%.1f" % r["docker_container_per_workload_ms"] if "docker_container_per_workload_ms" in r else "-"))
+    lines.append("(container ms / docker ms: per container of the containerd.runtime.container loop, state running, "
+                 "and of the docker_container loop, each one ansible-playbook run)")
     return "\n".join(lines)
 
 
@@ -445,6 +532,10 @@ def main(argv=None):
         "baseline": "bash + plain ctr, hosts one after another; per workload: images ls name==REF, "
                     "containers info NAME, tasks ls",
         "converge": "ansible-playbook with role %s, all hosts in one play (forks run hosts in parallel)" % ROLE,
+        "per_object": "ansible-playbook with one task looping %s (state running) over the same workloads"
+                      % CONTAINER_MODULE,
+        "docker_container": bench.docker_note or "ansible-playbook with one task looping %s (state started)"
+                                                 % DOCKER_MODULE,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release(),
                     # other work on the machine slows ansible (many processes) more than the baseline
                     "loadavg_before": [round(v, 2) for v in load_before],
@@ -462,6 +553,8 @@ def main(argv=None):
     if not failures:
         print("target met" if any(r["workloads"] == TARGET_N for r in bench.results)
               else "target not measured (no N=%d in --sizes)" % TARGET_N)
+    if bench.docker_note:
+        print(bench.docker_note)
     print("load average before %.1f, after %.1f (%d CPUs)" % (load_before[0], os.getloadavg()[0], os.cpu_count()))
     print("JSON: %s" % options.json)
     return 1 if failures and not options.no_assert else 0

@@ -6,6 +6,10 @@
 ``params`` are the ``container`` module's parameters (every option, never changed here); ``client`` a CtrClient
 (or the workloads batch's read cache); ``run`` the RunContext (check mode, diff); ``commands`` runs CNI plugins
 (see ``network.py``). Failures are typed errors (``_common/errors.py``); ``converge`` returns an ``Outcome``.
+
+``state`` ``running`` and ``stopped`` converge the container as ``present`` does, then its task through the
+``task`` module's code (``task_converge.py``) with the record already read; a re-creation then neither restarts a
+task that is to stop nor pauses again one that is to run.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import os
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_control
+from ansible_collections.containerd.runtime.plugins.module_utils._container import task_converge
 from ansible_collections.containerd.runtime.plugins.module_utils._container.actions import Actions, Outcome
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
 from ansible_collections.containerd.runtime.plugins.module_utils._common.diff import Differences
+from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
     CniError,
     CollectionError,
@@ -31,6 +37,7 @@ from ansible_collections.containerd.runtime.plugins.module_utils._common.identif
 
 SHIM_DIRS = ["/usr/local/bin", "/usr/bin", "/usr/local/sbin", "/usr/sbin"]
 RUNNING = ("running", "paused", "pausing")
+PRESENT = ("present", "running", "stopped")  # states in which the container exists
 
 
 def shim_binary(runtime):
@@ -61,14 +68,15 @@ def validate(params, ctr_path):
     ``ctr_path``: the ctr in use (a runtime's shim is looked for next to it). Raises InvalidContainerOptions
     with every message, or MissingRequirement when a container on networks lacks pyroute2."""
     errors = []
-    plan = container_network.Plan(params, params["namespace"] or "default") if params["state"] == "present" \
+    present = params["state"] in PRESENT
+    plan = container_network.Plan(params, params["namespace"] or "default") if present \
         else container_network.Plan(dict(name=params["name"]), params["namespace"] or "default")
     errors += plan.errors
     message = identifier_error(params["name"], "container name")
     if message:
         errors.append(message)
-    if params["state"] == "present" and not params["image"]:
-        errors.append("image is required with state=present")
+    if present and not params["image"]:
+        errors.append("image is required with state=%s" % params["state"])
     errors += label_errors(params["labels"])
     for key in params["labels"] or {}:
         if key.startswith(spec.SYSTEM_LABEL_PREFIXES):
@@ -88,11 +96,15 @@ def validate(params, ctr_path):
             errors.append("network_namespace %s does not exist" % params["network_namespace"])
     if params["stop_timeout"] is not None and params["stop_timeout"] < 0:
         errors.append("stop_timeout must not be negative, got %s" % params["stop_timeout"])
-    if params["state"] == "present" and params["runtime"]:
+    if params.get("log_path") and not params["log_path"].startswith("/"):
+        errors.append("log_path must be an absolute path, got %s" % params["log_path"])
+    if params.get("log_path") and "," in params["log_path"]:
+        errors.append("log_path must not contain ','")
+    if present and params["runtime"]:
         message = runtime_error(params["runtime"], ctr_path)
         if message:
             errors.append(message)
-    if params["state"] == "present" and not errors:
+    if present and not errors:
         try:
             spec.desired(params)
         except InvalidContainerOptions as error:
@@ -169,6 +181,7 @@ class Converge(object):
         self.actions = Actions()
         self.differences = Differences()
         self.result = dict(changed=False, differences=[], stopped_by=None)
+        self.old_task = None  # the task a re-creation removed
 
     def __call__(self):
         current = self.client.container_info(self.name)
@@ -176,6 +189,8 @@ class Converge(object):
             self.absent(current)
         else:
             self.present(current)
+        if self.params["state"] in ("running", "stopped"):
+            self.converge_task(current)
         if self.run.diff:
             self.result["diff"] = self.differences.diff()
         return Outcome(self.result, self.actions)
@@ -226,6 +241,37 @@ class Converge(object):
         self.result["container"].update(plan.compared())
         self.result["changed"] = bool(differences) or network_changed
 
+    def converge_task(self, current):
+        """state running / stopped: the task after the container (see module doc); its status goes to the diff."""
+        name, state, check = self.name, self.params["state"], self.run.check_mode
+        if self.actions.did("created_container"):
+            before = task_converge.status_of(self.old_task)
+            if state == "stopped":
+                after = None  # a new container has no task; a re-creation stopped and deleted the old one
+            elif check:
+                if not self.actions.did("started_task"):
+                    self.actions.add("started_task", name)
+                after = {"name": name, "pid": None, "status": "running"}
+            else:
+                after = self.task_step(None)[1]
+        else:
+            before, after = self.task_step(current)
+        self.result["task"] = after
+        self.differences.compare("task", before, task_converge.status_of(after))
+
+    def task_step(self, record):
+        """The task module's converge toward the state; (the task's status before, the task after)."""
+        params = dict(name=self.name, state=self.params["state"], log_path=self.params.get("log_path"), signal=None,
+                      stop_timeout=None)
+        task = task_converge.converge(params, self.client, RunContext(self.run.check_mode, diff=True), self.commands,
+                                      record=record)
+        self.actions.extend(task.actions)
+        self.result["changed"] = self.result["changed"] or bool(task.actions)
+        if task.result["stopped_by"]:
+            self.result["stopped_by"] = task.result["stopped_by"]
+        after = task.result["task"]
+        return task.result["diff"]["before"].get("status", task_converge.status_of(after)), after
+
     def attach(self):
         """Attach the plan's networks; whether an attachment changed (the interfaces go to the result)."""
         changed, self.result["interfaces"], lines = container_network.attach_plan(
@@ -252,20 +298,22 @@ class Converge(object):
         Returns whether an attachment changed."""
         name, client = self.name, self.client
         task, self.result["stopped_by"] = remove(client, self.run, name, current, self.actions)
+        self.old_task = task
         network_changed = self.attach() if self.plan else False
         self.actions.add("created_container", name)
+        restart = task is not None and task["status"] in RUNNING and self.params["state"] != "stopped"
         if self.run.check_mode:
-            if task is not None and task["status"] in RUNNING:
+            if restart:
                 self.actions.add("started_task", name)
             return network_changed
         self.create(want)
-        if task is None or task["status"] not in RUNNING:
+        if not restart:
             return network_changed
         record = client.container_info(name)
         log_uri = (current.get("Labels") or {}).get(spec.LOG_URI_LABEL)
         task_control.start(client, name, record, log_uri)
         self.actions.add("started_task", name)
-        if task["status"] != "running":
+        if task["status"] != "running" and self.params["state"] != "running":
             client.pause_task(name)
             self.actions.add("paused_task", name)
         return network_changed

@@ -47,7 +47,7 @@ HEALTHCHECK = dict(
 
 TABLE = dict(
     name=(dict(type="str", required=True), SAME),
-    state=(dict(type="str", default="present", choices=["present", "absent"]),
+    state=(dict(type="str", default="present", choices=["present", "running", "stopped", "absent"]),
            dict(default="running", choices=["running", "stopped", "absent"])),
     image=(dict(type="str"), SAME),
     namespace=(None, dict(type="str")),  # the container module's namespace is a connection option
@@ -74,6 +74,7 @@ TABLE = dict(
     stop_timeout=(dict(type="int", default=spec.DEFAULT_STOP_TIMEOUT), None),
     restart_policy=(dict(type="str", default="no"), SAME),
     recreate=(dict(type="bool", default=False), None),
+    log_path=(dict(type="path"), None),
     networks=(dict(type="list", elements="raw"), SAME),
     ports=(dict(type="list", elements="str"), SAME),
     healthcheck=(None, HEALTHCHECK),

@@ -52,11 +52,15 @@ def status_of(task):
     return task["status"] if task else "absent"
 
 
-def converge(params, client, run, commands):
-    """Converge the task of container ``params["name"]``; returns an Outcome."""
+def converge(params, client, run, commands, record=None):
+    """Converge the task of container ``params["name"]``; returns an Outcome.
+
+    ``record``: the container record when the caller has just read it (the ``container`` module), so that it is
+    not read twice; by default it is read here."""
     name = params["name"]
     state = params["state"]
-    record = client.container_info(name)
+    if record is None:
+        record = client.container_info(name)
     if record is None:
         raise ContainerNotFound("container %s does not exist in namespace %s: create it first "
                                 "(containerd.runtime.container)" % (name, client.namespace))
@@ -114,7 +118,7 @@ def converge(params, client, run, commands):
         after = None if after_status == "absent" else {"name": name, "pid": task["pid"] if task else None,
                                                        "status": after_status}
     else:
-        current = client.task(name)
+        current = client.task(name) if actions else task  # nothing done: the task is as it was read
         after = dict(current) if current else None
         if after is not None and after["status"] == "pausing":
             after["status"] = "paused"

@@ -17,33 +17,9 @@ from ansible_collections.containerd.runtime.plugins.module_utils._common.errors 
 from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_converge
 from ansible_collections.containerd.runtime.plugins.module_utils._container import exec as task_exec
-from ansible_collections.containerd.runtime.plugins.module_utils._container import options
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_converge
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
+from converge_params import container
 from fake_ctr import IMAGE, FakeCtr, record_for
-
-
-@pytest.fixture
-def shim_dir(tmp_path, ctr):
-    """The fake ctr's directory holds a runc shim, as the runtime check wants."""
-    shim = tmp_path / "containerd-shim-runc-v2"
-    shim.write_text("#!/bin/sh\n")
-    shim.chmod(0o755)
-    return ctr
-
-
-@pytest.fixture
-def client(shim_dir, listening_socket):
-    return CtrClient(shim_dir, listening_socket, "apps", 30, FakeCtr())
-
-
-def container(**params):
-    """The container module's parameters: its defaults, then ``params``."""
-    out = dict((name, option.get("default")) for name, option in options.container_spec().items())
-    out.update(address="/a.sock", namespace="apps", ctr_path=None, timeout=30, cni_conf_dir=None, cni_bin_dir=None,
-               cni_cache_dir=None)
-    out.update(params)
-    return out
 
 
 def running(client, name, **entry):
