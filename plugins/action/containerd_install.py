@@ -258,4 +258,13 @@ class ActionModule(ActionBase):
         outcome = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
         outcome.update(downloaded=downloaded, copied=True, url=url,
                        cache_path=None if is_local(url) else path)
+        # what the first run did before it asked for the file (healing an interrupted install) stays reported
+        healed = [action for action in probe.get("actions", []) if action not in outcome.get("actions", [])]
+        if healed:
+            outcome["actions"] = healed + list(outcome.get("actions", []))
+            outcome["changed"] = True
+        warnings = list(probe.get("warnings", [])) + [w for w in outcome.get("warnings", [])
+                                                       if w not in probe.get("warnings", [])]
+        if warnings:
+            outcome["warnings"] = warnings
         return outcome

@@ -98,8 +98,10 @@ def fetch(host, url, target, timeout, retries, auth=None):
             size = 0
             with open(target, "wb") as out:
                 for block in iter(lambda: response.read(1024 * 1024), b""):
-                    out.write(block)
+                    _write(out, block, target)
                     size += len(block)
+        except ReleaseError:
+            raise
         except Exception as error:  # pylint: disable=broad-exception-caught
             last = "transfer interrupted: %s" % error
             continue
@@ -108,6 +110,16 @@ def fetch(host, url, target, timeout, retries, auth=None):
             continue
         return
     raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, max(retries, 0) + 1, last))
+
+
+def _write(out, block, target):
+    """Write a downloaded block; a full or failing disk is not retried (another attempt cannot fit either)."""
+    try:
+        out.write(block)
+        out.flush()
+    except (IOError, OSError) as error:
+        raise ReleaseError("writing the download to %s failed: %s; nothing was installed"
+                           % (os.path.dirname(target), error.strerror or error))
 
 
 def fetch_text(host, url, timeout, retries, directory, auth=None):
@@ -289,7 +301,8 @@ class Stage(object):
         try:
             return _extract(key, archive, self.stages)
         except (IOError, OSError) as error:
-            raise ReleaseError("cannot extract the archive into %s: %s" % (self.main(key), error.strerror or error))
+            raise ReleaseError("cannot extract the archive into %s: %s; nothing was installed"
+                               % (self.main(key), error.strerror or error))
 
     def commit(self, staged, old_files, manifest_path, manifest):
         """Rename staged files into place, write ``manifest``, remove ``old_files`` not replaced.
@@ -374,8 +387,12 @@ def _copy_in(source, target):
     with os.fdopen(handle, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             raise ReleaseError("archive %s is not a regular file" % source)
-        with open(target, "wb") as out:
-            shutil.copyfileobj(stream, out, 1024 * 1024)
+        try:
+            with open(target, "wb") as out:
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+        except (IOError, OSError) as error:
+            raise ReleaseError("copying archive %s into %s failed: %s; nothing was installed"
+                               % (source, os.path.dirname(target), error.strerror or error))
 
 
 def obtain(host, params, key, url, stage, auth=None):
