@@ -263,8 +263,8 @@ class ActionModule(ActionBase):
         if healed:
             outcome["actions"] = healed + list(outcome.get("actions", []))
             outcome["changed"] = True
-        warnings = list(probe.get("warnings", [])) + [w for w in outcome.get("warnings", [])
-                                                       if w not in probe.get("warnings", [])]
+        first = list(probe.get("warnings", []))
+        warnings = first + [warning for warning in outcome.get("warnings", []) if warning not in first]
         if warnings:
             outcome["warnings"] = warnings
         return outcome

@@ -26,9 +26,10 @@ release file each one mimics:
 ``containerd/containerd/releases/download/v0.0.1/containerd-0.0.1-linux-<arch>.tar.gz``
     a deliberately broken release: right name and checksum file, but only ``bin/ctr`` inside.
 
-Faults are set per URL path (``mirror.faults[path] = "truncate" | "tamper" | "500" | "hang"``): ``truncate`` announces
-the full Content-Length and closes after half the body, ``tamper`` flips a byte (so the checksum file no
-longer matches), ``500`` answers a server error, ``hang`` reads the request and never answers (until the mirror stops). Every request is recorded in ``mirror.log`` (in process) and
+Faults are set per URL path (``mirror.faults[path] = "truncate" | "tamper" | "500" | "hang"``): ``truncate``
+announces the full Content-Length and closes after half the body, ``tamper`` flips a byte (so the checksum file
+no longer matches), ``500`` answers a server error, ``hang`` reads the request and never answers (until the
+mirror stops). Every request is recorded in ``mirror.log`` (in process) and
 appended to ``<state>/access.log``.
 """
 import fcntl

@@ -127,6 +127,10 @@ def matrix(request):
     return Recorder()
 
 
+def cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def fault_table():
     rows = []
     for path in sorted(ROWS.glob("*.json")) if ROWS.is_dir() else []:
@@ -134,7 +138,6 @@ def fault_table():
             rows.append(json.loads(path.read_text()))
     if not rows:
         return None
-    cell = lambda text: str(text).replace("|", "\\|").replace("\n", " ")  # noqa: E731
     lines = ["| fault | what the user sees | what was kept |", "|---|---|---|"]
     lines += ["| %s | %s | %s |" % (cell(row["fault"]), cell(row["seen"]), cell(row["kept"]))
               for row in sorted(rows, key=lambda row: row["fault"])]
