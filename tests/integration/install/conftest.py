@@ -8,10 +8,7 @@ connection defaults (and without the daemon) of the parent conftest. Installed c
 started with ``harness.daemon.ContainerdDaemon(version, bin_dir=...)`` and destroyed by the test.
 """
 import json
-import re
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
@@ -104,52 +101,3 @@ def installed(install, versions):
 def previous(installed, root):
     """containerd 1.7 installed in root/bin; yields a check that it is still there, unchanged and runnable."""
     return installed(root / "bin")
-
-
-# ---- the fault matrix: one row per fault case, a table at the end of the run --------------------------------
-
-REPORTS = Path(__file__).resolve().parents[3] / ".build" / "reports"
-ROWS = REPORTS / "fault-matrix.d"
-_STARTED = time.time()
-
-
-@pytest.fixture
-def matrix(request):
-    """matrix.row(fault, seen, kept) records a row of the fault matrix (a file per test, so that xdist
-    workers can write them; the table is assembled at the end of the run)."""
-    class Recorder:
-        @staticmethod
-        def row(fault, seen, kept):
-            ROWS.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-            (ROWS / (name + ".json")).write_text(json.dumps({"fault": fault, "seen": seen, "kept": kept,
-                                                             "test": request.node.nodeid}))
-    return Recorder()
-
-
-def cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def fault_table():
-    rows = []
-    for path in sorted(ROWS.glob("*.json")) if ROWS.is_dir() else []:
-        if path.stat().st_mtime >= _STARTED - 1:
-            rows.append(json.loads(path.read_text()))
-    if not rows:
-        return None
-    lines = ["| fault | what the user sees | what was kept |", "|---|---|---|"]
-    lines += ["| %s | %s | %s |" % (cell(row["fault"]), cell(row["seen"]), cell(row["kept"]))
-              for row in sorted(rows, key=lambda row: row["fault"])]
-    return "\n".join(lines) + "\n"
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Write .build/reports/fault-matrix.md and print it, when fault cases ran."""
-    table = fault_table()
-    if table is None:
-        return
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / "fault-matrix.md").write_text("# Fault matrix\n\n" + table)
-    terminalreporter.write_sep("=", "fault matrix (.build/reports/fault-matrix.md)")
-    terminalreporter.write(table)
