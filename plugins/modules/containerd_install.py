@@ -263,7 +263,7 @@ cache_path:
   type: str
   sample: /root/.cache/containerd.runtime/github.com/containerd/containerd/releases/download/v2.1.4/containerd-2.1.4-linux-amd64.tar.gz
 url:
-  description: Where the release file comes from.
+  description: Where the release file comes from, without any credentials the URL carried.
   returned: with O(state=present)
   type: str
 checksum:
@@ -280,7 +280,8 @@ manifest:
   returned: always
   type: str
 actions:
-  description: What was done, or would be done in check mode.
+  description: What was done, or would be done in check mode; first, when it happened, the rollback of an
+    interrupted install and the removal of staging leftovers.
   returned: always
   type: list
   elements: str

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Faults: each fails with a clear message, installs nothing, and leaves the previous binaries runnable."""
 import hashlib
+import json
 import subprocess
 
 import pytest
@@ -134,3 +135,18 @@ def test_an_archive_whose_binary_reports_another_version(install, previous, mirr
     assert_clean_failure(result, "reports version %s, not %s" % (versions["1.6"], versions["2.x"]),
                          "nothing was installed")
     previous()
+
+
+def test_a_manifest_that_lists_files_elsewhere_removes_only_its_own(install, previous, tmp_path):
+    victim = tmp_path / "etc" / "ssh" / "sshd_config"
+    victim.parent.mkdir(parents=True)
+    victim.write_text("PermitRootLogin no\n")
+    manifest = previous.dest / ".containerd.runtime-containerd.json"
+    data = json.loads(manifest.read_text())
+    data["files"].append({"path": str(victim), "sha256": "0" * 64})
+    manifest.write_text(json.dumps(data))
+    result = install(name="containerd", state="absent", dest=str(previous.dest))
+    assert result["status"] == "changed", result
+    assert victim.read_text() == "PermitRootLogin no\n" and str(victim) not in result["removed"]
+    assert any("left alone: %s" % victim in warning for warning in result["warnings"]), result
+    assert not (previous.dest / "containerd").exists() and not manifest.exists()
