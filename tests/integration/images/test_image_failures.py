@@ -44,7 +44,7 @@ def test_a_wrong_password_fails_and_never_shows(ansible, containerd, namespace, 
     everything = play.stdout + play.stderr + json.dumps(play.records)
     assert secret not in everything
     assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
-    matrix.row("wrong password (%s)" % ("check mode" if check else "pull"), result["msg"],
+    matrix.row("wrong password (%s, containerd %s)" % ("check mode" if check else "pull", containerd.version), result["msg"],
                "the namespace's images (none pulled); the password in no output")
 
 
@@ -54,7 +54,7 @@ def test_a_registry_that_is_down_fails_cleanly(ansible, containerd, namespace, c
     result = ansible.module("image", {"name": ref, "plain_http": True}, check=check)
     assert_clean_failure(result, "not reachable")
     assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
-    matrix.row("registry down (%s)" % ("check mode" if check else "pull"), result["msg"],
+    matrix.row("registry down (%s, containerd %s)" % ("check mode" if check else "pull", containerd.version), result["msg"],
                "the namespace's images (none pulled)")
 
 
@@ -71,7 +71,7 @@ def test_a_tls_registry_without_its_ca_fails_cleanly(ansible, containerd, namesp
     result = ansible.module("image", {"name": ref, "hosts_dir": str(tmp_path / "certs.d")}, check=check)
     assert_clean_failure(result, "not trusted", "hosts_dir")
     assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
-    matrix.row("wrong CA (%s)" % ("check mode" if check else "pull"), result["msg"],
+    matrix.row("wrong CA (%s, containerd %s)" % ("check mode" if check else "pull", containerd.version), result["msg"],
                "the namespace's images (none pulled)")
 
 
