@@ -73,11 +73,12 @@ class Interrupted(Exception):
 class ReleaseCache(object):
     """Release files under ``<cache>/<host[_port]>/<url path>``, downloaded with retries and time-outs."""
 
-    def __init__(self, directory, timeout=60, retries=3, validate_certs=True):
+    def __init__(self, directory, timeout=60, retries=3, validate_certs=True, auth=None):
         self.directory = os.path.abspath(os.path.expanduser(directory))
         self.timeout = timeout
         self.retries = retries
         self.validate_certs = validate_certs
+        self.auth = auth  # (user, password): httpx drops it on a redirect to another origin
         self.downloads = 0
 
     def path_for(self, url):
@@ -96,8 +97,9 @@ class ReleaseCache(object):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         attempts = self.retries + 1
         last = None
+        auth = httpx.BasicAuth(self.auth[0], self.auth[1] or "") if self.auth else None
         with httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=True,
-                          verify=self.validate_certs) as client:
+                          verify=self.validate_certs, auth=auth) as client:
             for attempt in range(attempts):
                 if attempt:
                     time.sleep(min(2 ** (attempt - 1), 10))
@@ -131,6 +133,9 @@ class ReleaseCache(object):
                     last = "transfer interrupted (%s)" % error
                 except httpx.HTTPError as error:
                     last = "%s: %s" % (type(error).__name__, error)
+                except OSError as error:
+                    raise ReleaseError("writing %s into the controller's cache failed: %s"
+                                       % (url, error.strerror or error))
         raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, attempt + 1, last))
 
     def obtain(self, url):
@@ -178,13 +183,32 @@ class ReleaseCache(object):
         return path, sha256, downloaded, sums_source
 
 
+def without_url_credentials(args):
+    """The task's arguments with the credentials of O(url)/O(mirror) moved into url_username/url_password,
+    so that neither the module's arguments nor its result (``invocation``, ``url``) carry them."""
+    args = dict(args)
+    for name in ("url", "mirror"):
+        value = args.get(name)
+        if not isinstance(value, str):
+            continue
+        clean, user, password = release.split_userinfo(value)
+        if clean == value:
+            continue
+        args[name] = clean
+        if user and not args.get("url_username"):
+            args["url_username"] = user
+            if password is not None and args.get("url_password") is None:
+                args["url_password"] = password
+    return args
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = True
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        args = dict(self._task.args)
+        args = without_url_credentials(self._task.args)
         try:
             if option(args, "state") == "absent" or option(args, "download_on") != "controller" or args.get("archive"):
                 result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
@@ -206,15 +230,19 @@ class ActionModule(ActionBase):
         try:
             key = release.component_key(args["name"], args.get("bundle"))
             pinned = release.parse_pinned(args.get("checksum"))
+            validate_certs = boolean(option(args, "validate_certs"), strict=False)
+            release.refuse_unverified(url, validate_certs, pinned,
+                                      boolean(option(args, "allow_unverified"), strict=False))
+            user = args.get("url_username")
             cache = ReleaseCache(
                 args.get("cache_dir") or os.environ.get("CONTAINERD_RUNTIME_CACHE") or DEFAULT_CACHE,
                 timeout=int(option(args, "timeout")), retries=int(option(args, "retries")),
-                validate_certs=boolean(option(args, "validate_certs"), strict=False))
+                validate_certs=validate_certs, auth=(user, args.get("url_password")) if user else None)
             path, sha256, downloaded, sums_source = cache.verified(key, url, pinned)
         except ReleaseError as error:
             return dict(failure, msg=str(error))
         except (IOError, OSError) as error:
-            return dict(failure, msg="the controller's download cache failed: %s" % error)
+            return dict(failure, msg="the controller's download cache failed: %s" % (error.strerror or error))
         if sums_source:
             display.warning("the checksum of %s comes from %s, the same origin as the file; pin it with checksum: "
                             "sha256:%s" % (release.file_name(url), sums_source, sha256))
@@ -230,4 +258,13 @@ class ActionModule(ActionBase):
         outcome = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
         outcome.update(downloaded=downloaded, copied=True, url=url,
                        cache_path=None if is_local(url) else path)
+        # what the first run did before it asked for the file (healing an interrupted install) stays reported
+        healed = [action for action in probe.get("actions", []) if action not in outcome.get("actions", [])]
+        if healed:
+            outcome["actions"] = healed + list(outcome.get("actions", []))
+            outcome["changed"] = True
+        first = list(probe.get("warnings", []))
+        warnings = first + [warning for warning in outcome.get("warnings", []) if warning not in first]
+        if warnings:
+            outcome["warnings"] = warnings
         return outcome

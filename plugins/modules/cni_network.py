@@ -20,7 +20,8 @@ description:
     atomically. A change is reported with a diff.
   - Removing a network that still has attachments (cached CNI results or host-local IP leases) fails with the
     list of them, and removes nothing. Removing an unused network also removes its bridge (when nothing is
-    plugged into it) and its host-local IPAM state directory.
+    plugged into it) and its host-local IPAM state directory (only the files host-local writes there, the leases named as
+    their address, C(lock), C(last_reserved_ip.<n>); a directory holding anything else is kept, with a warning).
   - O(state=attached) and O(state=detached) attach a bare named network namespace (the ones C(ip netns) lists)
     to the network, or detach it, the way the CNI plugins' C(priv-net-run.sh) does by hand. The namespace is
     created when missing, the plugins are called with C(ADD), C(CHECK) and C(DEL) as the CNI specification

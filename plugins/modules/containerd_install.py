@@ -135,10 +135,36 @@ options:
       - Verify the download server's TLS certificate.
     type: bool
     default: true
+  url_username:
+    description:
+      - Username for HTTP basic authentication to the download server (O(url) or O(mirror)), sent to that
+        origin only, never to a redirect's target.
+      - Credentials written into O(url) or O(mirror) (C(https://user:password@host/...)) are taken out of
+        the URL and used the same way; they never appear in the result, a warning, a message or the manifest.
+        Prefer these options, which keep the password out of the task's arguments.
+    type: str
+  url_password:
+    description:
+      - Password for O(url_username).
+    type: str
+  allow_unverified:
+    description:
+      - Without O(checksum), a release file downloaded over plain V(http://) or with O(validate_certs=false)
+        has no integrity check worth the name (its checksum file comes over the same channel), and it is
+        then run as root. Such an install is refused unless this is V(true).
+      - Loopback addresses, local paths and V(file://) URLs are not on the network and are always allowed.
+    type: bool
+    default: false
 notes:
   - The manifest is C(.containerd.runtime-<component>.json) beside the installed binaries (C(cri) for the bundle).
     It lists each installed file with its sha256, the version, the arch and the source URL.
   - Binaries are installed with mode C(0755), owned by the user the module runs as; use C(become).
+  - O(state=absent) and upgrades remove only files that the manifest lists directly inside the component's
+    directories; any other path a (tampered) manifest names is left alone, with a warning.
+  - The component's directories are locked while the module works in them. An install that was killed
+    during its renames leaves an in-progress marker (C(.containerd.runtime-<component>.json.installing));
+    the next run rolls it back (or finishes it when its manifest was written) before anything else, and
+    removes the staging directories (C(.containerd-install-*)) of runs that died.
   - Not a member of the C(containerd.runtime.containerd) action group; its options are not connection options.
 seealso:
   - name: containerd releases
@@ -173,6 +199,14 @@ EXAMPLES = r"""
     name: containerd
     bundle: cri
     version: 1.7.24
+
+- name: From a mirror that needs a login
+  containerd.runtime.containerd_install:
+    name: containerd
+    version: 2.1.4
+    mirror: https://mirror.example.com/github
+    url_username: deploy
+    url_password: "{{ vault_mirror_password }}"
 
 - name: Each host downloads for itself
   containerd.runtime.containerd_install:
@@ -229,7 +263,7 @@ cache_path:
   type: str
   sample: /root/.cache/containerd.runtime/github.com/containerd/containerd/releases/download/v2.1.4/containerd-2.1.4-linux-amd64.tar.gz
 url:
-  description: Where the release file comes from.
+  description: Where the release file comes from, without any credentials the URL carried.
   returned: with O(state=present)
   type: str
 checksum:
@@ -246,7 +280,8 @@ manifest:
   returned: always
   type: str
 actions:
-  description: What was done, or would be done in check mode.
+  description: What was done, or would be done in check mode; first, when it happened, the rollback of an
+    interrupted install and the removal of staging leftovers.
   returned: always
   type: list
   elements: str
@@ -259,7 +294,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.containerd.runtime.plugins.module_utils._install import converge
+from ansible_collections.containerd.runtime.plugins.module_utils._install import converge, release
 from ansible_collections.containerd.runtime.plugins.module_utils._install.argspec import (
     ARGUMENT_SPEC,
     MUTUALLY_EXCLUSIVE,
@@ -272,6 +307,10 @@ from ansible_collections.containerd.runtime.plugins.module_utils._common.run imp
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
                            supports_check_mode=True)
+    for value in (module.params["url"], module.params["mirror"]):
+        password = release.split_userinfo(value)[2]
+        if password:
+            module.no_log_values.add(password)
     try:
         target = converge.resolve(module.params)
         result = converge.converge(module.params, target, ModuleHost(module),

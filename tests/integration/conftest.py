@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from harness import corpus, images
+from harness import corpus, fault_matrix, images
 from harness.ansible import Ansible
 from harness.binaries import CACHE, VERSIONS
 from harness.daemon import ContainerdDaemon
@@ -27,6 +27,17 @@ LABELLED = "docker.io/library/busybox:labelled"
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist), before any test
         corpus.reset_report()
+        fault_matrix.reset()
+
+
+def pytest_terminal_summary(terminalreporter):
+    fault_matrix.summary(terminalreporter)  # the fault matrix table, when fault cases ran
+
+
+@pytest.fixture
+def matrix(request):
+    """``matrix.row(fault, seen, kept)``: a row of the fault matrix (harness/fault_matrix.py)."""
+    return fault_matrix.Recorder(request.node.nodeid)
 
 
 # The whole matrix takes longer than make test's budget on 2 cores. By default every test runs on the

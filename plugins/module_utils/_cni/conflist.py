@@ -333,6 +333,10 @@ def shape_errors(conflist):
             errors.append("%s needs a 'type': the plugin binary's name, got %r" % (where, kind))
         else:
             where = "plugins[%d] (%s)" % (index, kind)
+        for field, nested in plugin_types(plugin)[1:]:
+            message = plugin_name_error(nested, "%s %s" % (where, field))
+            if message:
+                errors.append(message)
         for key in RUNTIME_KEYS:
             if key in plugin:
                 errors.append("%s must not set %r: the runtime injects it" % (where, key))
@@ -391,8 +395,30 @@ def overlap_errors(conflist, others):
     return errors
 
 
+def plugin_name_error(kind, what):
+    """Why ``kind`` cannot name a plugin binary (libcni's FindInPath takes a bare file name), or None."""
+    if not isinstance(kind, str) or not kind:
+        return "%s must be the plugin binary's name, got %r" % (what, kind)
+    if "/" in kind or "\\" in kind or "\0" in kind or kind in (".", "..") or ".." in kind.split("/"):
+        return "%s %r must be a bare file name (no path separators, not '.' or '..')" % (what, kind)
+    return None
+
+
+def plugin_types(plugin):
+    """(where, type) of each plugin binary a plugin configuration makes the runtime look up: its own type,
+    its IPAM plugin's and a delegate's (the plugins that chain to another one name it under ``delegate``)."""
+    kinds = [("type", plugin.get("type"))]
+    for key in ("ipam", "delegate"):
+        if isinstance(plugin.get(key), dict) and "type" in plugin[key]:
+            kinds.append(("%s.type" % key, plugin[key]["type"]))
+    return kinds
+
+
 def find_plugin(kind, bin_dirs):
-    """Path of the plugin binary ``kind`` in the first of ``bin_dirs`` that has it, or None."""
+    """Path of the plugin binary ``kind`` in the first of ``bin_dirs`` that has it, or None (always None for
+    a name that is not a bare file name)."""
+    if plugin_name_error(kind, "type"):
+        return None
     for directory in bin_dirs or []:
         path = os.path.join(directory, kind)
         if os.path.isfile(path):
@@ -407,9 +433,7 @@ def binary_errors(conflist, bin_dirs):
     kinds = []
     for plugin in conflist.get("plugins") or []:
         if isinstance(plugin, dict):
-            kinds.append(plugin.get("type"))
-            if isinstance(plugin.get("ipam"), dict) and plugin["ipam"].get("type"):
-                kinds.append(plugin["ipam"]["type"])
+            kinds.extend(kind for _field, kind in plugin_types(plugin) if kind)
     for kind in kinds:
         if not isinstance(kind, str) or not kind or kind in seen:
             continue

@@ -205,9 +205,13 @@ def absent(params, runtime, run):
         for bridge in remove_bridges:
             cni.delete_link(bridge)
         for directory in ipam_dirs:
-            for entry in os.listdir(directory):
+            lease_shaped = [entry for entry in os.listdir(directory) if cni.is_lease_file(entry)]
+            for entry in lease_shaped:
                 os.unlink(os.path.join(directory, entry))
-            os.rmdir(directory)
+            try:
+                os.rmdir(directory)
+            except OSError:
+                warnings.append("kept %s: it holds files that are not host-local IPAM state" % directory)
     return Outcome(changed=True, actions=actions, differences=differences, warnings=warnings)
 
 

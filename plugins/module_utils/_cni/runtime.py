@@ -39,6 +39,7 @@ import errno
 import ipaddress
 import json
 import os
+import re
 import traceback
 
 from ansible_collections.containerd.runtime.plugins.module_utils._cni import conflist as cni_config
@@ -293,6 +294,10 @@ class CniRuntime(object):
         self.runner = runner
         self.bin_dirs = list(bin_dirs or [cni_config.DEFAULT_BIN_DIR])
         self.cache_dir = cache_dir or DEFAULT_CACHE_DIR
+        for what, value in [("bin_dir", directory) for directory in self.bin_dirs] + [("cache_dir", self.cache_dir)]:
+            message = directory_error(value, what)
+            if message:
+                raise CniError(message)
         self.commands = []
 
     # ---- running plugins --------------------------------------------------------------------------
@@ -613,6 +618,13 @@ def _prediction(conflist, container_id, ifname, netns, caps):
     return attachment
 
 
+def directory_error(value, what):
+    """Why ``value`` (a CNI bin or cache directory, given or read back from a container label) is unusable."""
+    if not isinstance(value, str) or not os.path.isabs(value) or "\0" in value or ".." in value.split("/"):
+        return "CNI %s must be an absolute path without '..', got %r" % (what, value)
+    return None
+
+
 def _decode_entry(path):
     try:
         with open(path, "rb") as handle:
@@ -626,6 +638,8 @@ def _decode_entry(path):
         conflist = cni_config.normalise(json.loads(base64.b64decode(data.get("config") or "").decode("utf-8")))
     except (ValueError, TypeError, InvalidConflist):
         conflist = None
+    if conflist is not None and cni_config.shape_errors(conflist):
+        conflist = None  # a cached configuration is trusted no more than a new one
     return {
         "network": data.get("networkName"),
         "container_id": data.get("containerId"),
@@ -658,6 +672,21 @@ def plugin_message(stdout, stderr):
         return message
     lines = [line for line in (stderr or stdout or "").splitlines() if line.strip()]
     return lines[-1] if lines else "no error output"
+
+
+LAST_RESERVED_RE = re.compile(r"^last_reserved_ip\.\d+$")
+
+
+def is_lease_file(name):
+    """Whether a file name in ``<dataDir>/<network>`` is host-local IPAM state: a lease (named as its IP
+    address), ``lock`` or ``last_reserved_ip.<range>``. Only these are removed with the network."""
+    if name == "lock" or LAST_RESERVED_RE.match(name):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def ipam_leases(conflist):

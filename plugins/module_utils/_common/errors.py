@@ -122,6 +122,11 @@ class CommandFailed(CtrFailed):
     """Any other ctr failure."""
 
 
+class UnexpectedCtrOutput(CtrFailed, ValueError):
+    """ctr printed something its parsers do not understand (a ValueError too, for the callers that catch
+    one): a clean failure instead of a traceback."""
+
+
 # ---- outside parties ------------------------------------------------------------------------------------
 
 class ArchiveError(CollectionError):

@@ -168,6 +168,9 @@ def settings_document(default, settings):
             document = deep_merge(document, nested(path, value))
     runtimes_path = RUNTIMES[version]
     runtimes = {}
+    if not isinstance(settings.get("runtimes") or {}, dict):
+        raise InvalidConfig("settings.runtimes must be a dict of runtime name -> its settings, got %r"
+                            % (settings["runtimes"],))
     for name, runtime in sorted((settings.get("runtimes") or {}).items()):
         if not isinstance(runtime, dict):
             raise InvalidConfig("containerd runtime %s must be a dict of its settings, got %r" % (name, runtime))
@@ -244,7 +247,9 @@ def has_credentials(entry):
     def one(item):
         if not isinstance(item, dict):
             return False
-        headers = dict((k.lower(), v) for k, v in (item.get("headers") or {}).items())
+        if not isinstance(item.get("headers") or {}, dict):
+            return True  # malformed (registry_hosts says so): treated as secret, never logged
+        headers = dict((str(k).lower(), v) for k, v in (item.get("headers") or {}).items())
         return bool(item.get("token") or item.get("username") is not None or item.get("password") is not None
                     or "authorization" in headers)
     if not isinstance(entry, dict):
@@ -255,6 +260,12 @@ def has_credentials(entry):
 def _host_fields(item, where):
     fields = {}
     capabilities = item.get("capabilities")
+    if capabilities is not None and (not isinstance(capabilities, list)
+                                     or not all(isinstance(one, str) for one in capabilities)):
+        raise InvalidConfig("%s: capabilities must be a list of pull, resolve, push, got %r" % (where, capabilities))
+    if not isinstance(item.get("headers") or {}, dict):
+        raise InvalidConfig("%s: headers must be a dict of header name -> value, got %r"
+                            % (where, type(item["headers"]).__name__))
     if capabilities is not None:
         bad = sorted(set(capabilities) - CAPABILITIES)
         if bad:

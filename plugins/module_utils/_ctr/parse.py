@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import UnexpectedCtrOutput
+
 
 def parse_table(text, columns):
     """Rows of a ctr table as dicts keyed by lower-case column name (spaces become underscores).
@@ -28,7 +30,7 @@ def parse_table(text, columns):
     for name in columns:
         match = re.compile(r"(?:^|(?<=\s))" + re.escape(name) + r"(?=\s|$)").search(header, position)
         if not match:
-            raise ValueError("column %r not found in ctr output header %r" % (name, header))
+            raise UnexpectedCtrOutput("column %r not found in ctr output header %r" % (name, header))
         starts.append(match.start())
         position = match.end()
     keys = [name.lower().replace(" ", "_") for name in columns]
@@ -186,7 +188,7 @@ def parse_json_blob(text):
     try:
         value = json.loads(text or "")
     except ValueError as error:
-        raise ValueError("ctr printed something that is not JSON (%s): %r" % (error, (text or "")[:200]))
+        raise UnexpectedCtrOutput("ctr printed something that is not JSON (%s): %r" % (error, (text or "")[:200]))
     return value if isinstance(value, dict) else {}
 
 

@@ -25,6 +25,9 @@ ARGUMENT_SPEC = dict(
     timeout=dict(type="int", default=60),
     retries=dict(type="int", default=3),
     validate_certs=dict(type="bool", default=True),
+    url_username=dict(type="str", no_log=False),
+    url_password=dict(type="str", no_log=True),
+    allow_unverified=dict(type="bool", default=False),
 )
 
 MUTUALLY_EXCLUSIVE = [("url", "mirror")]

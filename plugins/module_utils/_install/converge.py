@@ -45,9 +45,21 @@ def resolve(params):
 
 
 def source_url(params, target):
+    """The release file's URL, without credentials (``credentials`` has them)."""
     if params["url"]:
-        return params["url"]
-    return release.release_url(params["name"], target.version, target.arch, params["mirror"], params["bundle"])
+        return release.redact(params["url"])
+    mirror = release.redact(params["mirror"]) if params["mirror"] else None
+    return release.release_url(params["name"], target.version, target.arch, mirror, params["bundle"])
+
+
+def credentials(params):
+    """(username, password) for the download: O(url_username)/O(url_password), else the userinfo of
+    O(url) or O(mirror); None without a username."""
+    _clean, user, password = release.split_userinfo(params["url"] or params["mirror"])
+    user = params.get("url_username") or user
+    if params.get("url_password") is not None:
+        password = params["url_password"]
+    return (user, password) if user else None
 
 
 def actual(host, key, dirs, manifest_path):
@@ -58,8 +70,8 @@ def actual(host, key, dirs, manifest_path):
     drifted = []
     if manifest:
         for entry in manifest["files"]:
-            path = entry.get("path")
-            if not path or not os.path.isfile(path) or staging.sha256(path) != entry.get("sha256"):
+            path = entry["path"]
+            if not os.path.isfile(path) or staging.sha256(path) != entry["sha256"]:
                 drifted.append(path)
     version = manifest["version"] if manifest else (release.normalize_reported(running) if running else None)
     return {"manifest": manifest, "drifted": drifted, "ran": ran, "reported": running, "version": version}
@@ -105,20 +117,44 @@ def converge(params, target, host, run):
 
     With O(download_on=controller) and no O(archive) an install stops before obtaining anything and returns
     ``needs_archive`` for the action plugin, which downloads the release file and calls again.
+
+    Outside check mode the component's directories are locked for the whole run; an install that an earlier
+    run left half done (killed during its renames) is finished or rolled back first, and staging leftovers
+    of dead runs are removed.
     """
+    if run.check_mode:
+        return _converge(params, target, host, run, [])
+    with staging.DirLock(target.dirs):
+        healed = []
+        recovered = staging.recover(release.manifest_path(target.key, target.dirs), target.dirs)
+        if recovered:
+            host.warn(recovered)
+            healed.append(recovered)
+        swept = staging.sweep(target.dirs)
+        if swept:
+            healed.append("removed staging leftovers of an earlier run: %s" % ", ".join(swept))
+        return _converge(params, target, host, run, healed)
+
+
+def _converge(params, target, host, run, healed):
     key, version = target.key, target.version
     manifest_path = release.manifest_path(key, target.dirs)
     current = actual(host, key, target.dirs, manifest_path)
     before_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]
-    result = dict(changed=False, actions=[], previous_version=current["version"], manifest=manifest_path,
-                  downloaded=False, copied=False, cache_path=None, removed=[], files=[])
+    result = dict(changed=bool(healed), actions=list(healed), previous_version=current["version"],
+                  manifest=manifest_path, downloaded=False, copied=False, cache_path=None, removed=[], files=[])
     label = params["name"] if key != "cri" else "containerd (cri bundle)"
     if params["state"] == "absent":
         result["version"] = None
         if current["manifest"]:
             result["changed"] = True
             result["actions"].append("removed %s %s (%d files)" % (label, current["version"], len(before_files)))
-            result["removed"] = [path for path in before_files if os.path.lexists(path)]
+            result["removed"] = [path for path in before_files
+                                 if os.path.lexists(path) and release.owned_path(path, target.dirs)]
+            foreign = [path for path in before_files if not release.owned_path(path, target.dirs)]
+            if foreign:
+                host.warn("the manifest %s lists files outside the directories of %s, left alone: %s"
+                          % (manifest_path, label, ", ".join(foreign)))
             if not run.check_mode:
                 for path in result["removed"]:
                     os.unlink(path)
@@ -138,7 +174,7 @@ def converge(params, target, host, run):
                 return dict(result, needs_archive=True)
             else:
                 installed = staging.install(host, params, key, version, target.arch, target.dirs, manifest_path,
-                                            current, result["url"])
+                                            current, result["url"], credentials(params))
                 result.update(removed=installed["removed"], checksum=installed["checksum"],
                               downloaded=installed["downloaded"],
                               files=[{"path": path, "sha256": digest}

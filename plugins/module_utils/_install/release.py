@@ -14,6 +14,8 @@ import json
 import os
 import posixpath
 import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
 from ansible_collections.containerd.runtime.plugins.module_utils._common.files import write_atomically
 
@@ -190,6 +192,55 @@ def file_name(url):
     return name
 
 
+def split_userinfo(url):
+    """``(url without user:password@, username, password)``; username and password are None when absent.
+
+    Credentials in a URL are taken out before the URL is reported, logged, stored or used: downloads send
+    them as HTTP basic authentication instead."""
+    if not url or "@" not in url or "://" not in url:
+        return url, None, None
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    userinfo, _sep, hostport = parts.netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    clean = urlunsplit((parts.scheme, hostport, parts.path, parts.query, parts.fragment))
+    return clean, unquote(user) or None, unquote(password) if colon else None
+
+
+def redact(url):
+    """``url`` without its userinfo, for messages."""
+    return split_userinfo(url)[0] if isinstance(url, str) else url
+
+
+LOOPBACK_HOSTS = ("localhost", "::1")
+
+
+def unverified_origin(url, validate_certs):
+    """Why a download from ``url`` has no integrity of its own (plain http to another host, or TLS without
+    verification), or None. A local file, a path and a loopback address are not on the network."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").lower()
+    if host in LOOPBACK_HOSTS or host.startswith("127."):
+        return None
+    if parts.scheme == "http":
+        return "it is plain http"
+    if not validate_certs:
+        return "validate_certs is false"
+    return None
+
+
+def refuse_unverified(url, validate_certs, pinned, allowed):
+    """ReleaseError when the release file would come unverified from the network without a pinned checksum."""
+    why = unverified_origin(url, validate_certs)
+    if why and pinned is None and not allowed:
+        raise ReleaseError("refusing to install %s without a pinned checksum: %s, so the checksum file beside it "
+                           "could be forged on the way; set checksum: sha256:<hex> (or allow_unverified: true "
+                           "to accept the risk)" % (redact(url), why))
+
+
 def parse_pinned(checksum):
     """``sha256:<hex>`` -> ("sha256", hex); None stays None."""
     if checksum is None or checksum == "":
@@ -301,9 +352,41 @@ def read_manifest(path):
         raise ReleaseError("cannot read the install manifest %s: %s" % (path, error))
     except ValueError as error:
         raise ReleaseError("the install manifest %s is not valid JSON (%s); remove it to reinstall" % (path, error))
-    if not isinstance(data, dict) or not isinstance(data.get("files"), list) or "version" not in data:
-        raise ReleaseError("%s is not an install manifest of containerd.runtime; remove it to reinstall" % path)
+    problem = manifest_problem(data)
+    if problem:
+        raise ReleaseError("the install manifest %s is malformed (%s); remove it to reinstall" % (path, problem))
     return data
+
+
+def manifest_problem(data):
+    """What is wrong with a manifest's data, or None."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    if not isinstance(data.get("version"), str) or not data["version"]:
+        return "version must be a string, got %r" % (data.get("version"),)
+    for field in ("arch", "source", "archive_sha256", "component"):
+        if data.get(field) is not None and not isinstance(data[field], str):
+            return "%s must be a string, got %r" % (field, data[field])
+    if not isinstance(data.get("files"), list):
+        return "files must be a list, got %r" % (data.get("files"),)
+    for index, entry in enumerate(data["files"]):
+        if not isinstance(entry, dict):
+            return "files[%d] must be an object with path and sha256, got %r" % (index, entry)
+        if not isinstance(entry.get("path"), str) or not os.path.isabs(entry["path"]):
+            return "files[%d].path must be an absolute path, got %r" % (index, entry.get("path"))
+        if not isinstance(entry.get("sha256"), str):
+            return "files[%d].sha256 must be a string, got %r" % (index, entry.get("sha256"))
+    return None
+
+
+def owned_path(path, dirs):
+    """Whether ``path`` (from a manifest) is a file this component may remove: directly inside one of its
+    directories ``dirs`` ({role: dir}), with a plain name (no separators, not hidden). Anything else a
+    manifest lists is left alone."""
+    directory, base = os.path.split(os.path.normpath(path))
+    if not base or base.startswith(".") or base != os.path.basename(path):
+        return False
+    return any(os.path.normpath(directory) == os.path.normpath(own) for own in dirs.values())
 
 
 def make_manifest(key, version, arch, source, archive_sha256, files):

@@ -9,8 +9,13 @@ Only the standard library and ``ansible.module_utils.urls``: hosts need no extra
 
 from __future__ import annotations
 
+import base64
+import errno
+import fcntl
 import hashlib
+import json
 import os
+import signal
 import shutil
 import stat
 import tarfile
@@ -23,8 +28,13 @@ from ansible.module_utils.urls import fetch_url
 from ansible_collections.containerd.runtime.plugins.module_utils._install import release
 from ansible_collections.containerd.runtime.plugins.module_utils._install.release import COMPONENTS, select_members
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.files import write_atomically
 
 STAGE_PREFIX = ".containerd-install-"
+LOCK_NAME = ".containerd-install.lock"
+# test-only fault injection: the module kills itself after this many renames of a commit (the fault matrix's
+# "install killed between two renames"); never set outside the tests
+KILL_AFTER_RENAMES = "_CONTAINERD_RUNTIME_TEST_KILL_AFTER_RENAMES"
 
 
 class ModuleHost(object):
@@ -39,9 +49,15 @@ class ModuleHost(object):
         """(rc, stdout, stderr) of ``argv`` (no shell)."""
         return self.module.run_command(argv, environ_update=env)
 
-    def fetch(self, url, timeout):
-        """``fetch_url``'s (response, info)."""
-        return fetch_url(self.module, url, timeout=timeout)
+    def fetch(self, url, timeout, auth=None):
+        """``fetch_url``'s (response, info); ``auth`` (user, password) is sent as basic authentication to
+        ``url``'s origin only (never to a redirect's target)."""
+        headers = {}
+        if auth and auth[0] is not None:
+            token = base64.b64encode(("%s:%s" % (auth[0], auth[1] or "")).encode("utf-8")).decode("ascii")
+            headers["Authorization"] = "Basic " + token
+        return fetch_url(self.module, url, timeout=timeout, headers=headers or None,
+                         unredirected_headers=list(headers) or None)
 
     def warn(self, message):
         self.module.warn(message)
@@ -55,8 +71,9 @@ def _local_path(url):
     return url[len("file://"):] if url.startswith("file://") else url
 
 
-def fetch(host, url, target, timeout, retries):
-    """Download ``url`` (http(s), file:// or a path on the host) to ``target``; ReleaseError on failure."""
+def fetch(host, url, target, timeout, retries, auth=None):
+    """Download ``url`` (http(s), file:// or a path on the host) to ``target``; ReleaseError on failure.
+    ``url`` carries no credentials (they are in ``auth``), so that every message may name it."""
     if _is_local(url):
         try:
             shutil.copyfile(_local_path(url), target)
@@ -67,7 +84,7 @@ def fetch(host, url, target, timeout, retries):
     for attempt in range(max(retries, 0) + 1):
         if attempt:
             time.sleep(min(2 ** attempt, 10))
-        response, info = host.fetch(url, timeout)
+        response, info = host.fetch(url, timeout, auth) if auth else host.fetch(url, timeout)
         status = info.get("status", -1)
         if status == 404:
             raise ReleaseError("%s does not exist (HTTP 404): is the version right?" % url)
@@ -81,8 +98,10 @@ def fetch(host, url, target, timeout, retries):
             size = 0
             with open(target, "wb") as out:
                 for block in iter(lambda: response.read(1024 * 1024), b""):
-                    out.write(block)
+                    _write(out, block, target)
                     size += len(block)
+        except ReleaseError:
+            raise
         except Exception as error:  # pylint: disable=broad-exception-caught
             last = "transfer interrupted: %s" % error
             continue
@@ -93,11 +112,21 @@ def fetch(host, url, target, timeout, retries):
     raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, max(retries, 0) + 1, last))
 
 
-def fetch_text(host, url, timeout, retries, directory):
+def _write(out, block, target):
+    """Write a downloaded block; a full or failing disk is not retried (another attempt cannot fit either)."""
+    try:
+        out.write(block)
+        out.flush()
+    except (IOError, OSError) as error:
+        raise ReleaseError("writing the download to %s failed: %s; nothing was installed"
+                           % (os.path.dirname(target), error.strerror or error))
+
+
+def fetch_text(host, url, timeout, retries, directory, auth=None):
     handle, tmp = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=directory)
     os.close(handle)
     try:
-        fetch(host, url, tmp, timeout, retries)
+        fetch(host, url, tmp, timeout, retries, auth)
         with open(tmp, "rb") as text:
             return text.read(1024 * 1024).decode("utf-8", "replace")
     finally:
@@ -143,6 +172,109 @@ def sha256(path):
     return digest.hexdigest()
 
 
+class DirLock(object):
+    """Exclusive flocks on the existing directories of ``dirs`` (on the directories themselves: no lock file
+    is left behind), so that one install at a time works in them; everything named ``.containerd-install-*``
+    found there while they are held is a leftover of an install that died."""
+
+    def __init__(self, dirs):
+        self.dirs = sorted(set(dirs.values()))
+        self.handles = []
+
+    def __enter__(self):
+        for directory in self.dirs:
+            try:
+                handle = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                continue
+            self.handles.append(handle)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        for handle in reversed(self.handles):
+            os.close(handle)
+        self.handles = []
+
+
+def marker_path(manifest_path):
+    """The in-progress marker of an install: written before its first rename, removed after the manifest."""
+    return manifest_path + ".installing"
+
+
+def sweep(dirs):
+    """Remove the staging leftovers (``.containerd-install-*``) of installs that died; the names removed."""
+    removed = []
+    for directory in sorted(set(dirs.values())):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in sorted(names):
+            if not name.startswith(STAGE_PREFIX):
+                continue
+            path = os.path.join(directory, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+            removed.append(path)
+    return removed
+
+
+def _read_marker(path, dirs):
+    try:
+        with open(path) as handle:
+            data = json.load(handle)
+    except (IOError, OSError) as error:
+        if error.errno == errno.ENOENT:
+            return None
+        raise ReleaseError("cannot read the in-progress marker %s: %s" % (path, error))
+    except ValueError as error:
+        raise ReleaseError("the in-progress marker %s is not valid JSON (%s); check the installed files and "
+                           "remove it" % (path, error))
+    moves = data.get("moves") if isinstance(data, dict) else None
+    if not isinstance(moves, list) or not all(
+            isinstance(move, list) and len(move) == 2 and isinstance(move[0], str) and release.owned_path(move[0], dirs)
+            and (move[1] is None or (isinstance(move[1], str) and _in_stage(move[1], dirs))) for move in moves):
+        raise ReleaseError("the in-progress marker %s is malformed or names files outside the install "
+                           "directories; check the installed files and remove it" % path)
+    return data
+
+
+def _in_stage(path, dirs):
+    stage = os.path.dirname(os.path.normpath(path))
+    return (os.path.basename(stage).startswith(STAGE_PREFIX)
+            and any(os.path.dirname(stage) == os.path.normpath(own) for own in dirs.values()))
+
+
+def recover(manifest_path, dirs):
+    """Finish or roll back an install that was killed during its renames; a sentence saying which, or None.
+
+    The marker lists each renamed file with the hard link to its previous version in the staging directory.
+    When the manifest on disk is the new one, the install had finished (only the marker was left); otherwise
+    the previous files are put back and the files that were new are removed. Call with the dirs locked."""
+    marker = marker_path(manifest_path)
+    data = _read_marker(marker, dirs)
+    if data is None:
+        return None
+    try:
+        current = release.read_manifest(manifest_path)
+    except ReleaseError:
+        current = None
+    if current is not None and current == data.get("manifest"):
+        os.unlink(marker)
+        return "finished an install that was interrupted before it removed its in-progress marker %s" % marker
+    for final, backup in reversed(data["moves"]):
+        if backup and os.path.lexists(backup):
+            os.rename(backup, final)
+        elif not backup and os.path.lexists(final):
+            os.unlink(final)
+    os.unlink(marker)
+    return ("rolled back an install that was interrupted during its renames (in-progress marker %s): "
+            "the previous files are back in place" % marker)
+
+
 class Stage(object):
     """Staging directories beside each destination directory; removed by ``cleanup``."""
 
@@ -169,11 +301,18 @@ class Stage(object):
         try:
             return _extract(key, archive, self.stages)
         except (IOError, OSError) as error:
-            raise ReleaseError("cannot extract the archive into %s: %s" % (self.main(key), error))
+            raise ReleaseError("cannot extract the archive into %s: %s; nothing was installed"
+                               % (self.main(key), error.strerror or error))
 
-    def commit(self, staged, old_files):
-        """Rename staged files into place; remove ``old_files`` not replaced. Rolls back on any failure."""
-        placed = []  # (final path, backup path or None)
+    def commit(self, staged, old_files, manifest_path, manifest):
+        """Rename staged files into place, write ``manifest``, remove ``old_files`` not replaced.
+
+        Every file's previous version is first kept as a hard link in the staging directory and listed, with
+        the renames to come, in the in-progress marker; a failure rolls back at once, a kill is rolled back
+        by the next run (``recover``)."""
+        moves = []  # [final path, backup path or None, staged path]
+        marker = marker_path(manifest_path)
+        placed = []
         try:
             for (role, name), path in sorted(staged.items()):
                 final = os.path.join(self.dirs[role], name)
@@ -181,8 +320,16 @@ class Stage(object):
                 if os.path.lexists(final):
                     backup = os.path.join(self.stages[role], ".old-" + name)
                     os.link(final, backup)
+                moves.append([final, backup, path])
+            write_atomically(marker, json.dumps({"manifest": manifest, "moves": [move[:2] for move in moves]}) + "\n",
+                             mode=0o644, prefix=STAGE_PREFIX + "marker-")
+            kill_after = int(os.environ.get(KILL_AFTER_RENAMES) or 0)
+            for final, backup, path in moves:
                 os.rename(path, final)
                 placed.append((final, backup))
+                if kill_after and len(placed) == kill_after:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            release.write_manifest(manifest_path, manifest)
         except (IOError, OSError) as error:
             for final, backup in reversed(placed):
                 try:
@@ -192,12 +339,15 @@ class Stage(object):
                         os.unlink(final)
                 except OSError:
                     pass
+            if os.path.lexists(marker):
+                os.unlink(marker)
             raise ReleaseError("installing into %s failed, previous files restored: %s"
-                               % (", ".join(sorted(set(self.dirs.values()))), error))
+                               % (", ".join(sorted(set(self.dirs.values()))), error.strerror or error))
+        os.unlink(marker)
         finals = set(final for final, _backup in placed)
         removed = []
         for path in old_files:
-            if path not in finals and os.path.lexists(path):
+            if path not in finals and os.path.lexists(path) and release.owned_path(path, self.dirs):
                 os.unlink(path)
                 removed.append(path)
         return sorted(finals), removed
@@ -225,25 +375,49 @@ def reported(host, path):
     return True, release.reported_version(out or err)
 
 
-def obtain(host, params, key, url, stage):
-    """The verified release file on the host: dict(path, sha256, downloaded)."""
+def _copy_in(source, target):
+    """Copy the file at ``source`` into the private staging directory through one open file, so that what is
+    hashed and extracted later is what was read here, whatever happens to ``source`` meanwhile."""
+    try:
+        handle = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ELOOP):
+            raise ReleaseError("archive %s does not exist on the host (or is a symbolic link)" % source)
+        raise ReleaseError("cannot read archive %s on the host: %s" % (source, error.strerror or error))
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise ReleaseError("archive %s is not a regular file" % source)
+        try:
+            with open(target, "wb") as out:
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+        except (IOError, OSError) as error:
+            raise ReleaseError("copying archive %s into %s failed: %s; nothing was installed"
+                               % (source, os.path.dirname(target), error.strerror or error))
+
+
+def obtain(host, params, key, url, stage, auth=None):
+    """The verified release file on the host, in the staging directory: dict(path, sha256, downloaded).
+
+    The file is written under a hidden name (``.download-``/``.archive-``), never the name of a file that
+    the archive installs (a raw binary served as ``.../runc`` is its own install name)."""
     pinned = release.parse_pinned(params["checksum"])
     directory = stage.main(key)
     downloaded = False
     if params["archive"]:
-        path = params["archive"]
-        if not os.path.isfile(path):
-            raise ReleaseError("archive %s does not exist on the host" % path)
-        source = path
+        source = params["archive"]
+        path = os.path.join(directory, ".archive-" + release.file_name(source))
+        _copy_in(source, path)
     else:
-        path = os.path.join(directory, release.file_name(url))
-        fetch(host, url, path, params["timeout"], params["retries"])
+        release.refuse_unverified(url, params["validate_certs"], pinned, params.get("allow_unverified"))
+        path = os.path.join(directory, ".download-" + release.file_name(url))
+        fetch(host, url, path, params["timeout"], params["retries"], auth)
         downloaded = True
         source = url
     if pinned is None:
         name = release.file_name(source)
         sums_url = release.checksum_url(key, source)
-        text = fetch_text(host, sums_url, params["timeout"], params["retries"], directory)
+        text = fetch_text(host, sums_url, params["timeout"], params["retries"], directory,
+                          None if params["archive"] else auth)
         pinned = release.parse_checksum_file(text, name)
         host.warn("the checksum of %s comes from %s, the same origin as the file; pin it with checksum: "
                   "%s:%s" % (name, sums_url, pinned[0], pinned[1]))
@@ -268,7 +442,7 @@ def check_staged(host, key, version, staged):
                            % (binary, running, version))
 
 
-def install(host, params, key, version, arch, dirs, manifest_path, current, url):
+def install(host, params, key, version, arch, dirs, manifest_path, current, url, auth=None):
     """Obtain, verify, stage, check and commit the release; write the manifest.
 
     Returns dict(hashes ({path: sha256} of the installed files), removed, checksum, downloaded).
@@ -276,17 +450,16 @@ def install(host, params, key, version, arch, dirs, manifest_path, current, url)
     stage = Stage(dirs)
     try:
         stage.prepare()
-        obtained = obtain(host, params, key, url, stage)
+        obtained = obtain(host, params, key, url, stage, auth)
         staged = stage.extract(key, obtained["path"])
         check_staged(host, key, version, staged)
         old_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]
         hashes = dict((os.path.join(dirs[role], name), sha256(path))
                       for (role, name), path in staged.items())
-        _finals, removed = stage.commit(staged, old_files)
-        release.write_manifest(manifest_path, release.make_manifest(key, version, arch, url, obtained["sha256"],
-                                                                    hashes))
+        manifest = release.make_manifest(key, version, arch, url, obtained["sha256"], hashes)
+        _finals, removed = stage.commit(staged, old_files, manifest_path, manifest)
     except (IOError, OSError) as error:
-        raise ReleaseError("installing %s failed: %s" % (key, error))
+        raise ReleaseError("installing %s failed: %s" % (key, error.strerror or error))
     finally:
         stage.cleanup()
     return dict(hashes=hashes, removed=removed, checksum="sha256:" + obtained["sha256"],

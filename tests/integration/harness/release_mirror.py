@@ -26,9 +26,10 @@ release file each one mimics:
 ``containerd/containerd/releases/download/v0.0.1/containerd-0.0.1-linux-<arch>.tar.gz``
     a deliberately broken release: right name and checksum file, but only ``bin/ctr`` inside.
 
-Faults are set per URL path (``mirror.faults[path] = "truncate" | "tamper" | "500"``): ``truncate`` announces
-the full Content-Length and closes after half the body, ``tamper`` flips a byte (so the checksum file no
-longer matches), ``500`` answers a server error. Every request is recorded in ``mirror.log`` (in process) and
+Faults are set per URL path (``mirror.faults[path] = "truncate" | "tamper" | "500" | "hang"``): ``truncate``
+announces the full Content-Length and closes after half the body, ``tamper`` flips a byte (so the checksum file
+no longer matches), ``500`` answers a server error, ``hang`` reads the request and never answers (until the
+mirror stops). Every request is recorded in ``mirror.log`` (in process) and
 appended to ``<state>/access.log``.
 """
 import fcntl
@@ -188,6 +189,7 @@ class ReleaseMirror:
         self.access_log = self.state_dir / "access.log"
         self.log = []
         self.faults = {}
+        self.released = threading.Event()
         self._lock = threading.Lock()
         self.server = None
         self.thread = None
@@ -203,6 +205,7 @@ class ReleaseMirror:
         return self
 
     def stop(self):
+        self.released.set()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -234,6 +237,10 @@ class ReleaseMirror:
         method = "HEAD" if head else "GET"
         if fault == "500":
             return self._reply(handler, method, path, 500, b"server error\n")
+        if fault == "hang":  # accepts the request and never answers (until the mirror stops)
+            self.released.wait(120)
+            handler.close_connection = True
+            return None
         if not str(target).startswith(str(self.root.resolve()) + "/") or not target.is_file():
             return self._reply(handler, method, path, 404, b"Not Found\n")
         data = target.read_bytes()

@@ -32,7 +32,7 @@ def test_malformed_references_fail_before_anything_runs(ansible, containerd, nam
 
 @pytest.mark.parametrize("check", [False, True], ids=["real", "check"])
 def test_a_wrong_password_fails_and_never_shows(ansible, containerd, namespace, auth_registry, publish, repo,
-                                                busybox_archive, check):
+                                                busybox_archive, check, matrix):
     ref, _digest = publish(auth_registry, busybox_archive, repo, "1")
     secret = "Wr0ng-pa55-%s" % repo[-8:]
     task = {"containerd.runtime.image": {"name": ref, "hosts_dir": str(auth_registry.hosts_dir),
@@ -44,19 +44,23 @@ def test_a_wrong_password_fails_and_never_shows(ansible, containerd, namespace, 
     everything = play.stdout + play.stderr + json.dumps(play.records)
     assert secret not in everything
     assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
+    matrix.row("wrong password (%s, containerd %s)" % ("check mode" if check else "pull", containerd.version), result["msg"],
+               "the namespace's images (none pulled); the password in no output")
 
 
 @pytest.mark.parametrize("check", [False, True], ids=["real", "check"])
-def test_a_registry_that_is_down_fails_cleanly(ansible, containerd, namespace, check):
+def test_a_registry_that_is_down_fails_cleanly(ansible, containerd, namespace, check, matrix):
     ref = "127.0.0.1:%d/down/busybox:1" % free_port()
     result = ansible.module("image", {"name": ref, "plain_http": True}, check=check)
     assert_clean_failure(result, "not reachable")
     assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
+    matrix.row("registry down (%s, containerd %s)" % ("check mode" if check else "pull", containerd.version), result["msg"],
+               "the namespace's images (none pulled)")
 
 
 @pytest.mark.parametrize("check", [False, True], ids=["real", "check"])
 def test_a_tls_registry_without_its_ca_fails_cleanly(ansible, containerd, namespace, tls_registry, publish, repo,
-                                                     busybox_archive, check, tmp_path):
+                                                     busybox_archive, check, tmp_path, matrix):
     ref, _digest = publish(tls_registry, busybox_archive, repo, "1")
     # a hosts_dir that names the registry's HTTPS endpoint but does not carry its CA (without any hosts.toml,
     # containerd skips verification for loopback registries)
@@ -67,6 +71,8 @@ def test_a_tls_registry_without_its_ca_fails_cleanly(ansible, containerd, namesp
     result = ansible.module("image", {"name": ref, "hosts_dir": str(tmp_path / "certs.d")}, check=check)
     assert_clean_failure(result, "not trusted", "hosts_dir")
     assert containerd.lines("images", "ls", "-q", namespace=namespace) == []
+    matrix.row("wrong CA (%s, containerd %s)" % ("check mode" if check else "pull", containerd.version), result["msg"],
+               "the namespace's images (none pulled)")
 
 
 def test_an_image_missing_from_the_registry_fails_cleanly(ansible, containerd, namespace, registry, repo):

@@ -7,12 +7,16 @@ No containerd daemon is needed to install binaries, so ``ansible`` here runs pla
 connection defaults (and without the daemon) of the parent conftest. Installed containerd binaries are
 started with ``harness.daemon.ContainerdDaemon(version, bin_dir=...)`` and destroyed by the test.
 """
+import json
+import subprocess
+
 import pytest
 
 from harness import release_mirror
 from harness.ansible import Ansible
 from harness.binaries import CACHE
 from harness.images import ARCH
+from harness.installed import reported_version, staging_leftovers
 
 MODULE = "containerd.runtime.containerd_install"
 
@@ -67,3 +71,33 @@ def archive_name(versions):
     def name(key):
         return f"containerd-{versions[key]}-linux-{ARCH}.tar.gz"
     return name
+
+
+@pytest.fixture
+def installed(install, versions):
+    """installed(dest, key="1.7") installs containerd ``versions[key]`` into ``dest``; returns a check that it is
+    still there, unchanged (manifest and every file's sha256), runnable, without staging leftovers, and that a
+    second run changes nothing. ``check.dest`` is ``dest``."""
+    def make(dest, key="1.7"):
+        result = install(name="containerd", version=versions[key], dest=str(dest))
+        assert result["status"] == "changed", result
+        manifest = (dest / ".containerd.runtime-containerd.json").read_text()
+
+        def intact():
+            assert (dest / ".containerd.runtime-containerd.json").read_text() == manifest
+            for entry in json.loads(manifest)["files"]:
+                assert subprocess.run(["sha256sum", entry["path"]], capture_output=True, text=True,
+                                      check=True).stdout.split()[0] == entry["sha256"]
+            assert versions[key] in reported_version(dest / "containerd")
+            assert staging_leftovers(dest) == []
+            assert install(name="containerd", version=versions[key], dest=str(dest))["status"] == "ok"
+
+        intact.dest = dest
+        return intact
+    return make
+
+
+@pytest.fixture
+def previous(installed, root):
+    """containerd 1.7 installed in root/bin; yields a check that it is still there, unchanged and runnable."""
+    return installed(root / "bin")

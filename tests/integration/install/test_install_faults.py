@@ -9,32 +9,11 @@ import subprocess
 import pytest
 
 from harness.assertions import assert_clean_failure
-from harness.installed import free_port, reported_version, staging_leftovers
+from harness.installed import free_port
 from harness.release_mirror import BROKEN_VERSION
 
 
-@pytest.fixture
-def previous(install, root, versions):
-    """containerd 1.7 installed in root/bin; yields a check that it is still there, unchanged and runnable."""
-    dest = root / "bin"
-    result = install(name="containerd", version=versions["1.7"], dest=str(dest))
-    assert result["status"] == "changed", result
-    manifest = (dest / ".containerd.runtime-containerd.json").read_text()
-
-    def intact():
-        assert (dest / ".containerd.runtime-containerd.json").read_text() == manifest
-        for entry in json.loads(manifest)["files"]:
-            assert subprocess.run(["sha256sum", entry["path"]], capture_output=True, text=True,
-                                  check=True).stdout.split()[0] == entry["sha256"]
-        assert versions["1.7"] in reported_version(dest / "containerd")
-        assert staging_leftovers(dest) == []
-        assert install(name="containerd", version=versions["1.7"], dest=str(dest))["status"] == "ok"
-
-    intact.dest = dest
-    return intact
-
-
-def test_checksum_mismatch(install, previous, mirror, versions, archive_name, tmp_path):
+def test_checksum_mismatch(install, previous, mirror, versions, archive_name, tmp_path, matrix):
     path = mirror.path("containerd", versions["2.x"], archive_name("2.x"))
     mirror.faults[path] = "tamper"
     try:
@@ -43,6 +22,7 @@ def test_checksum_mismatch(install, previous, mirror, versions, archive_name, tm
         del mirror.faults[path]
     assert_clean_failure(result, "checksum mismatch", archive_name("2.x"), "nothing was installed")
     assert not list((tmp_path / "cache").rglob(archive_name("2.x")))  # a bad file is not kept in the cache
+    matrix.row("bad checksum (release file tampered)", result["msg"], "previous containerd 1.7: binaries, manifest, version; nothing staged")
     previous()
 
 
@@ -53,14 +33,15 @@ def test_pinned_checksum_mismatch_on_the_host(install, previous, versions):
     previous()
 
 
-def test_mirror_down(install, previous, versions):
+def test_mirror_down(install, previous, versions, matrix):
     result = install(name="containerd", version=versions["2.x"], dest=str(previous.dest),
                      mirror="http://127.0.0.1:%d" % free_port(), retries=1, timeout=5)
     assert_clean_failure(result, "failed after 2 attempt(s)", "cannot connect to 127.0.0.1")
+    matrix.row("mirror down", result["msg"], "previous containerd 1.7: binaries, manifest, version; nothing staged")
     previous()
 
 
-def test_archive_truncated_mid_transfer(install, previous, mirror, versions, archive_name):
+def test_archive_truncated_mid_transfer(install, previous, mirror, versions, archive_name, matrix):
     path = mirror.path("containerd", versions["2.x"], archive_name("2.x"))
     mirror.faults[path] = "truncate"
     mark = mirror.mark()
@@ -70,10 +51,11 @@ def test_archive_truncated_mid_transfer(install, previous, mirror, versions, arc
         del mirror.faults[path]
     assert_clean_failure(result, "failed after 2 attempt(s)", "transfer interrupted")
     assert mirror.gets(archive_name("2.x"), since=mark) == 2  # retried once
+    matrix.row("truncated download (controller)", result["msg"], "previous containerd 1.7: binaries, manifest, version; nothing staged")
     previous()
 
 
-def test_archive_truncated_on_the_host(install, previous, mirror, versions, archive_name):
+def test_archive_truncated_on_the_host(install, previous, mirror, versions, archive_name, matrix):
     path = mirror.path("containerd", versions["2.x"], archive_name("2.x"))
     mirror.faults[path] = "truncate"
     try:
@@ -82,6 +64,7 @@ def test_archive_truncated_on_the_host(install, previous, mirror, versions, arch
     finally:
         del mirror.faults[path]
     assert_clean_failure(result, "failed after 1 attempt(s)", "interrupted")
+    matrix.row("truncated download (host)", result["msg"], "previous containerd 1.7: binaries, manifest, version; nothing staged")
     previous()
 
 
@@ -136,9 +119,10 @@ def read_only(previous):
         subprocess.run(["umount", dest], check=True)
 
 
-def test_destination_not_writable(install, read_only, versions):
+def test_destination_not_writable(install, read_only, versions, matrix):
     result = install(name="containerd", version=versions["2.x"], dest=str(read_only.dest))
     assert_clean_failure(result, "destination %s is not writable" % read_only.dest, "Read-only file system")
+    matrix.row("binary directory read-only", result["msg"], "previous containerd 1.7: binaries, manifest, version; nothing staged")
     read_only()
 
 
@@ -151,3 +135,18 @@ def test_an_archive_whose_binary_reports_another_version(install, previous, mirr
     assert_clean_failure(result, "reports version %s, not %s" % (versions["1.6"], versions["2.x"]),
                          "nothing was installed")
     previous()
+
+
+def test_a_manifest_that_lists_files_elsewhere_removes_only_its_own(install, previous, tmp_path):
+    victim = tmp_path / "etc" / "ssh" / "sshd_config"
+    victim.parent.mkdir(parents=True)
+    victim.write_text("PermitRootLogin no\n")
+    manifest = previous.dest / ".containerd.runtime-containerd.json"
+    data = json.loads(manifest.read_text())
+    data["files"].append({"path": str(victim), "sha256": "0" * 64})
+    manifest.write_text(json.dumps(data))
+    result = install(name="containerd", state="absent", dest=str(previous.dest))
+    assert result["status"] == "changed", result
+    assert victim.read_text() == "PermitRootLogin no\n" and str(victim) not in result["removed"]
+    assert any("left alone: %s" % victim in warning for warning in result["warnings"]), result
+    assert not (previous.dest / "containerd").exists() and not manifest.exists()

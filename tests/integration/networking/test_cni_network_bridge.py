@@ -99,3 +99,18 @@ def test_removing_a_network_with_attachments_fails_and_lists_them(ansible, cni):
         assert_clean_failure(result, "still has 1 attachment", ns, address, "state=detached")
         assert [(a["container_id"], a["ifname"]) for a in result["attachments"]] == [(ns, "eth0")]
     assert conflist_file(cni, name).exists() and args["bridge"] in host_links() and ns in netns_names()
+
+
+def test_removing_a_network_keeps_files_in_its_ipam_directory_that_are_not_host_local_state(ansible, cni):
+    name = cni.network()
+    args = cni.bridge_network(name, subnets=[cni.subnet4()])
+    assert ansible.module("cni_network", args)["status"] == "changed"
+    own = cni.ipam_dir / name
+    own.mkdir(parents=True, exist_ok=True)
+    (own / "lock").write_text("")
+    (own / "last_reserved_ip.0").write_text("10.0.0.2")
+    (own / "sshd_config").write_text("PermitRootLogin no\n")  # a dataDir pointed at an etc
+    result = ansible.module("cni_network", cni.common(name=name, state="absent"))
+    assert result["status"] == "changed", result
+    assert sorted(path.name for path in own.iterdir()) == ["sshd_config"]
+    assert any("not host-local IPAM state" in warning for warning in result.get("warnings", [])), result

@@ -88,3 +88,13 @@ def test_attaching_to_an_undefined_network_fails(ansible, cni):
     result = ansible.module("cni_network", cni.common(name=cni.network(), state="attached", netns=ns))
     assert_clean_failure(result, "is not defined in", "state=present")
     assert ns not in netns_names()
+
+
+@pytest.mark.parametrize("plugin, field", [
+    ({"type": "bridge", "ipam": {"type": "../../../../tmp/x"}}, "ipam.type"),
+    ({"type": "tuning", "delegate": {"type": "/usr/bin/true"}}, "delegate.type"),
+])
+def test_a_nested_plugin_type_that_is_a_path_is_rejected(ansible, cni, plugin, field):
+    result = ansible.module("cni_network", cni.common(name=cni.network(), plugins=[plugin]))
+    assert_clean_failure(result, field, "bare file name")
+    assert_nothing_written(cni)

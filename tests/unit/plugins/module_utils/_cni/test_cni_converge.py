@@ -282,3 +282,16 @@ def test_check_params_reports_every_bad_option_at_once_in_option_order(host):
     with pytest.raises(InvalidConflist) as caught:
         converge.check_params(host.params(name="-bad", state="attached", netns="bad/ns", container_id="-c"))
     assert [part.split(" ")[0] for part in caught.value.message.split("; ")] == ["network", "netns", "container_id"]
+
+
+def test_absent_removes_only_lease_shaped_files_from_the_ipam_directory(host, kernel):
+    host.run(host.params())
+    kernel["bridges"] = {"br-web": {"members": []}}
+    ipam = os.path.join(host.ipam_dir, "web")
+    os.makedirs(ipam)
+    for name in ("lock", "last_reserved_ip.0", "sshd_config"):  # leases would be attachments
+        with open(os.path.join(ipam, name), "w") as out:
+            out.write("x")
+    outcome = host.run(host.params(state="absent"))
+    assert os.listdir(ipam) == ["sshd_config"]
+    assert outcome.warnings == ["kept %s: it holds files that are not host-local IPAM state" % ipam]

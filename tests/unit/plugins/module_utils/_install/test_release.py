@@ -162,5 +162,5 @@ def test_manifest_round_trip(tmp_path):
     with pytest.raises(ReleaseError, match="not valid JSON"):
         release.read_manifest(str(tmp_path / "bad.json"))
     (tmp_path / "other.json").write_text(json.dumps({"name": "x"}))
-    with pytest.raises(ReleaseError, match="not an install manifest"):
+    with pytest.raises(ReleaseError, match="other.json is malformed"):
         release.read_manifest(str(tmp_path / "other.json"))

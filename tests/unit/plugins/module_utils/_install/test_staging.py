@@ -20,6 +20,10 @@ def stage_files(stage, files):
     return staged
 
 
+def manifest_for(dest, version="2.1.4"):
+    return str(dest / ".containerd.runtime-containerd.json"), {"version": version, "files": []}
+
+
 def test_commit_replaces_files_and_removes_what_the_old_manifest_listed(tmp_path):
     dest = tmp_path / "bin"
     dest.mkdir()
@@ -29,11 +33,11 @@ def test_commit_replaces_files_and_removes_what_the_old_manifest_listed(tmp_path
     stage = Stage({"bin": str(dest)})
     stage.prepare()
     staged = stage_files(stage, {"a": "new a", "b": "new b"})
-    finals, removed = stage.commit(staged, [str(dest / "a"), str(dest / "gone")])
+    finals, removed = stage.commit(staged, [str(dest / "a"), str(dest / "gone")], *manifest_for(dest))
     stage.cleanup()
     assert finals == [str(dest / "a"), str(dest / "b")]
     assert removed == [str(dest / "gone")]
-    assert sorted(os.listdir(dest)) == ["a", "b", "mine"]
+    assert sorted(os.listdir(dest)) == [".containerd.runtime-containerd.json", "a", "b", "mine"]
     assert (dest / "a").read_text() == "new a"
 
 
@@ -46,7 +50,7 @@ def test_a_failed_rename_restores_the_previous_files(tmp_path):
     stage.prepare()
     staged = stage_files(stage, {"a": "new a", "b": "new b", "z": "new z"})
     with pytest.raises(ReleaseError, match="previous files restored"):
-        stage.commit(staged, [str(dest / "a")])
+        stage.commit(staged, [str(dest / "a")], *manifest_for(dest))
     stage.cleanup()
     assert (dest / "a").read_text() == "old a"
     assert not (dest / "b").exists()
