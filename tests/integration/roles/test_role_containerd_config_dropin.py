@@ -9,7 +9,7 @@ effect too (``config dump`` of the composition); check mode writes nothing; a se
 """
 import tomllib
 
-from harness.roles import changed_tasks
+from harness.roles import changed_tasks, failed_tasks
 
 SANDBOX = "registry.local/pause:3.99"
 NVIDIA_BINARY = "/usr/bin/nvidia-container-runtime"
@@ -88,3 +88,26 @@ def test_dropin_check_mode_writes_nothing(role_host):
     assert role_host.config.read_text() == original
     assert not dropin_path(role_host).exists()
     assert role_host.daemon_pid() is None
+
+
+def test_dropin_restart_that_fails_puts_the_old_dropin_back(role_host):
+    assert role_host.play(containerd_config_layout="dropin").rc == 0
+    root_before = role_host.config.read_text()
+    dropin_before = dropin_path(role_host).read_text()
+    blocker = role_host.base / "blocker"
+    blocker.write_text("a file where containerd wants a directory\n")
+
+    # valid config (config dump accepts the composition), but containerd cannot listen there
+    if role_host.version.startswith("1.") or role_host.default_config()["version"] == 3:
+        extra = {"ttrpc": {"address": str(blocker / "containerd.sock.ttrpc")}}
+    else:
+        extra = {"plugins": {"io.containerd.server.v1.ttrpc": {"address": str(blocker / "containerd.sock.ttrpc")}}}
+    play = role_host.play(containerd_config_layout="dropin", containerd_config_overrides=role_host.private_overrides(extra),
+                          containerd_start_timeout=5)
+    assert play.rc != 0
+    message = failed_tasks(play)[-1]["result"]["msg"]
+    assert "put back" in message and str(dropin_path(role_host)) in message and "answers again" in message, message
+
+    assert dropin_path(role_host).read_text() == dropin_before
+    assert role_host.config.read_text() == root_before
+    assert role_host.ctr_version().returncode == 0
