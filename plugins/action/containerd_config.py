@@ -21,7 +21,8 @@ from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.containerd.runtime.plugins.module_utils._config.argspec import ARGUMENT_SPEC
-from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import build_config, describe_paths
+from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import (
+    add_import, build_config, deep_merge, describe_paths, dropin_document, imports_cover, minimal_root)
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidConfig
 
 try:
@@ -120,8 +121,11 @@ class ActionModule(ActionBase):
                 default = tomllib.loads(out)
             except tomllib.TOMLDecodeError as error:
                 raise AnsibleActionFail("cannot parse the output of %s config default: %s" % (containerd, error))
+            if args["layout"] == "dropin":
+                return self._run_dropin(result, default, args, task_vars)
+            warnings = []
             try:
-                config, version = build_config(default, _plain(args["settings"]), _plain(args["overrides"]))
+                config, version = build_config(default, _plain(args["settings"]), _plain(args["overrides"]), warnings)
                 text = tomli_w.dumps(config)
             except InvalidConfig as error:
                 raise AnsibleActionFail(str(error))
@@ -129,7 +133,9 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail("the merged config cannot be written as TOML: %s" % error)
             current = self._read(path, task_vars)
             result.update(path=path, schema_version=version, keys=describe_paths(default), config=config,
-                          previous=None, changed=False)
+                          previous=None, changed=False, layout="file")
+            if warnings:
+                result["warnings"] = warnings
             if current == text:
                 # content is right; let copy settle mode/owner (no change unless they differ)
                 written = self._write(text, path, args, task_vars)
@@ -159,3 +165,96 @@ class ActionModule(ActionBase):
             return result
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    # ---- layout dropin: the role owns conf.d/<name>.toml; config.toml only gains an imports entry ----------
+
+    def _keep(self, path, previous):
+        rc, _out, err = self._run(["cp", "-p", path, previous])
+        if rc != 0:
+            raise AnsibleActionFail("cannot keep the old %s as %s: %s" % (path, previous, err.strip()))
+
+    def _dropin_texts(self, default, args, task_vars):
+        """(drop-in text, its config, version, config.toml text now, config.toml text wanted, warnings)."""
+        path, dropin = args["path"], args["dropin_path"]
+        current_root = self._read(path, task_vars)
+        try:
+            root = tomllib.loads(current_root) if current_root is not None else None
+        except tomllib.TOMLDecodeError as error:
+            raise AnsibleActionFail("cannot parse %s (the dropin layout only adds an imports entry to it): %s"
+                                    % (path, error))
+        warnings = []
+        try:
+            config, version = dropin_document(default, _plain(args["settings"]), _plain(args["overrides"]), root,
+                                              warnings)
+            text = tomli_w.dumps(config)
+            if root is None:
+                wanted_root = minimal_root(version, dropin)
+            elif imports_cover(root, path, dropin):
+                wanted_root = current_root
+            else:
+                wanted_root = add_import(current_root, dropin)
+                expected = deep_merge(root, {"imports": [dropin] + list(root.get("imports") or [])})
+                if tomllib.loads(wanted_root) != expected:
+                    raise InvalidConfig("cannot add the imports entry to %s without changing anything else; add "
+                                        "%s to its imports by hand" % (path, dropin))
+        except InvalidConfig as error:
+            raise AnsibleActionFail(str(error))
+        except (TypeError, ValueError) as error:
+            raise AnsibleActionFail("the drop-in cannot be written as TOML: %s" % error)
+        return text, config, version, current_root, wanted_root, warnings
+
+    def _run_dropin(self, result, default, args, task_vars):
+        path, dropin, containerd = args["path"], args["dropin_path"], args["containerd_path"]
+        text, config, version, current_root, wanted_root, warnings = self._dropin_texts(default, args, task_vars)
+        current = self._read(dropin, task_vars)
+        result.update(path=dropin, config_path=path, layout="dropin", schema_version=version,
+                      keys=describe_paths(default), config=config, previous=None, restore=[], changed=False)
+        if warnings:
+            result["warnings"] = warnings
+        changes = [(name, before, after) for name, before, after in ((path, current_root, wanted_root),
+                                                                     (dropin, current, text)) if before != after]
+        if not changes:
+            written = self._write(text, dropin, args, task_vars)
+            if written.get("failed"):
+                raise AnsibleActionFail(written.get("msg", "cannot set the attributes of %s" % dropin))
+            result["changed"] = bool(written.get("changed"))
+            return result
+        if args["validate"]:
+            message = self._validate(containerd, text)  # the drop-in on its own, before anything is written
+            if message:
+                raise AnsibleActionFail("containerd rejected the new drop-in (%s kept unchanged): %s" % (dropin, message),
+                                        result=dict(path=dropin, schema_version=version, rejected=True))
+        result["changed"] = True
+        if self._task.diff:
+            result["diff"] = [dict(before=before or "", after=after, before_header=name, after_header=name)
+                              for name, before, after in changes]
+        if self._task.check_mode:
+            return result
+        self._run(["mkdir", "-p", os.path.dirname(dropin)])
+        for name, before, after in changes:
+            previous = name + ".previous"
+            if before is not None:
+                self._keep(name, previous)
+                result["restore"].append(dict(src=previous, dest=name))
+            else:
+                result["restore"].append(dict(src="", dest=name))
+            written = self._write(after, name, args, task_vars)
+            if written.get("failed"):
+                raise AnsibleActionFail(written.get("msg", "cannot write %s" % name))
+        if args["validate"]:
+            # the real composition (config.toml and every file it imports), before any restart
+            rc, _out, err = self._run([containerd, "--config", path, "config", "dump"])
+            if rc != 0:
+                self._undo(result["restore"])
+                lines = [line for line in err.strip().splitlines() if line.strip()]
+                raise AnsibleActionFail("containerd rejected %s with the new drop-in %s; both put back: %s"
+                                        % (path, dropin, lines[-1] if lines else "rc %s" % rc))
+        result["previous"] = next((r["src"] for r in result["restore"] if r["dest"] == path and r["src"]), None)
+        return result
+
+    def _undo(self, restore):
+        for entry in restore:
+            if entry["src"]:
+                self._run(["cp", "-p", entry["src"], entry["dest"]])
+            else:
+                self._run(["rm", "-f", entry["dest"]])

@@ -15,8 +15,20 @@ description:
     version's default), merges O(settings) at the keys of that version's config schema, then the free-form
     O(overrides), and writes the result with tomli-w.
   - Schema version 2 is used by containerd 1.x (the CRI plugin C(io.containerd.grpc.v1.cri)), version 3 by
-    containerd 2.x (C(io.containerd.cri.v1.images) and C(io.containerd.cri.v1.runtime)). Any other version
-    fails with a message saying so.
+    containerd 2.0 to 2.2 (C(io.containerd.cri.v1.images) and C(io.containerd.cri.v1.runtime)), version 4
+    by 2.3+ (CRI as in 3; the server settings in the plugins C(io.containerd.server.v1.grpc), C(ttrpc),
+    C(metrics), C(debug) instead of the top-level C(grpc), C(ttrpc), C(metrics) tables, which containerd
+    ignores in a version-4 file, so O(overrides) setting them fail). Any other version fails with a message
+    saying so.
+  - With O(layout=dropin) the settings and O(overrides) go to O(dropin_path) only, and O(path) (config.toml,
+    perhaps written by other tools) just gains an C(imports) entry for it, nothing else changed (a minimal
+    one is created when there is none). The drop-in has config.toml's version when that is older (3 under a
+    version-4 containerd). On containerd 1.x an imported plugin table replaces config.toml's whole table, so
+    there the drop-in carries config.toml's table of each plugin it sets, merged with the settings. After
+    writing, C(containerd --config <path> config dump) checks the composition; when it fails both files
+    are put back.
+  - Keys a release removed (C(enable_cdi), CNI C(bin_dir) in 2.4) are dropped from O(overrides) with a
+    warning where that version's defaults lack them.
   - The new file is validated by the installed containerd (C(containerd --config <new> config dump))
     before it replaces the old one; a config that does not validate fails the task with containerd's own
     message and the old file stays. The old file is kept as O(previous_path) so that a restart that fails
@@ -56,7 +68,9 @@ options:
       - High-level settings, each written at the key of the installed version's schema. V(null) or absent
         keeps containerd's default.
       - C(root), C(state), C(grpc_address), C(grpc_uid), C(grpc_gid), C(debug_level), C(metrics_address) are
-        top-level keys in both schemas.
+        top-level keys in schemas 2 and 3; in schema 4 C(grpc_*) and C(metrics_address) go to the server
+        plugins (C(grpc_address) also sets the ttrpc plugin's address to C(<grpc_address>.ttrpc), which
+        version 4 no longer derives), C(debug_level) stays C(debug.level).
       - C(snapshotter) (CRI's snapshotter), C(sandbox_image) (v2 C(sandbox_image), v3
         C(pinned_images.sandbox)), C(registry_config_path) (CRI's C(registry.config_path) and, where the
         version has it, the transfer service's C(config_path)), C(cni_conf_dir), C(cni_bin_dir).
@@ -89,6 +103,17 @@ options:
     description: Validate the new config with C(containerd config dump) before writing it.
     type: bool
     default: true
+  layout:
+    description:
+      - V(file) writes the whole config to O(path); V(dropin) writes only O(dropin_path) and adds its
+        C(imports) entry to O(path).
+    type: str
+    choices: [file, dropin]
+    default: file
+  dropin_path:
+    description: The role's own drop-in, with O(layout=dropin).
+    type: path
+    default: /etc/containerd/conf.d/50-containerd-runtime.toml
 """
 
 EXAMPLES = r"""
@@ -113,7 +138,7 @@ path:
   type: str
   sample: /etc/containerd/config.toml
 schema_version:
-  description: Config schema version of the installed containerd (2 for 1.x, 3 for 2.x).
+  description: Config schema version written (2 for 1.x, 3 for 2.0-2.2, 4 for 2.3+; a drop-in may have config.toml's older one).
   returned: always
   type: int
   sample: 3
@@ -131,6 +156,24 @@ previous:
   returned: always
   type: str
   sample: /etc/containerd/config.toml.previous
+layout:
+  description: The layout written, V(file) or V(dropin).
+  returned: always
+  type: str
+  sample: dropin
+config_path:
+  description: With O(layout=dropin), the config.toml that imports the drop-in (O(path)); RV(path) is then the drop-in.
+  returned: when layout is dropin
+  type: str
+  sample: /etc/containerd/config.toml
+restore:
+  description:
+    - With O(layout=dropin), what a failed restart puts back, C(src) (the kept old file; empty when the file
+      is new and is removed) to C(dest).
+  returned: when layout is dropin
+  type: list
+  elements: dict
+  sample: [{"src": "/etc/containerd/conf.d/50-containerd-runtime.toml.previous", "dest": "/etc/containerd/conf.d/50-containerd-runtime.toml"}]
 """
 
 from ansible.module_utils.basic import AnsibleModule

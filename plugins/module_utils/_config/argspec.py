@@ -17,4 +17,6 @@ ARGUMENT_SPEC = dict(
     group=dict(type="str"),
     previous_path=dict(type="path"),
     validate=dict(type="bool", default=True),
+    layout=dict(type="str", default="file", choices=["file", "dropin"]),
+    dropin_path=dict(type="path", default="/etc/containerd/conf.d/50-containerd-runtime.toml"),
 )

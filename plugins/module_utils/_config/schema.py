@@ -13,6 +13,10 @@ Schema versions:
 * ``3`` -- containerd 2.x: CRI is split into ``io.containerd.cri.v1.images`` (images, registry, sandbox
   image) and ``io.containerd.cri.v1.runtime`` (runtimes, CNI), and the sandbox image moved to
   ``pinned_images.sandbox``.
+* ``4`` -- containerd 2.3+: as 3 for CRI, but the server settings moved from the top-level ``grpc``,
+  ``ttrpc``, ``debug`` (address) and ``metrics`` tables to the server plugins ``io.containerd.server.v1.*``.
+  containerd migrates those tables only in files of version 3 and older, so in a version-4 file they are
+  ignored; and the ttrpc address is the ttrpc plugin's own (no longer the grpc address + ``.ttrpc``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ CRI_V2 = "io.containerd.grpc.v1.cri"
 CRI_IMAGES_V3 = "io.containerd.cri.v1.images"
 CRI_RUNTIME_V3 = "io.containerd.cri.v1.runtime"
 TRANSFER = "io.containerd.transfer.v1.local"
+SERVER_GRPC = "io.containerd.server.v1.grpc"
+SERVER_TTRPC = "io.containerd.server.v1.ttrpc"
+SERVER_METRICS = "io.containerd.server.v1.metrics"
 RUNC_TYPE = "io.containerd.runc.v2"
 
 # setting -> key paths (tuples) per schema version; a path whose parent table is missing from the
@@ -61,6 +68,38 @@ SCHEMAS = {
         "cni_bin_dir": [("plugins", CRI_RUNTIME_V3, "cni", "bin_dirs"),
                         ("plugins", CRI_RUNTIME_V3, "cni", "bin_dir")],
     },
+    4: {
+        "root": [("root",)],
+        "state": [("state",)],
+        "grpc_address": [("plugins", SERVER_GRPC, "address")],
+        "grpc_uid": [("plugins", SERVER_GRPC, "uid")],
+        "grpc_gid": [("plugins", SERVER_GRPC, "gid")],
+        "debug_level": [("debug", "level")],
+        "metrics_address": [("plugins", SERVER_METRICS, "address")],
+        "snapshotter": [("plugins", CRI_IMAGES_V3, "snapshotter")],
+        "sandbox_image": [("plugins", CRI_IMAGES_V3, "pinned_images", "sandbox")],
+        "registry_config_path": [("plugins", CRI_IMAGES_V3, "registry", "config_path"),
+                                 ("plugins", TRANSFER, "config_path")],
+        "cni_conf_dir": [("plugins", CRI_RUNTIME_V3, "cni", "conf_dir")],
+        "cni_bin_dir": [("plugins", CRI_RUNTIME_V3, "cni", "bin_dirs"),
+                        ("plugins", CRI_RUNTIME_V3, "cni", "bin_dir")],
+    },
+}
+# version 4 no longer derives the ttrpc socket from the grpc one: a moved grpc socket takes the ttrpc
+# socket along (<grpc address>.ttrpc, where versions 2 and 3 put it), unless the overrides set it
+TTRPC_FROM_GRPC = {4: ("plugins", SERVER_TTRPC, "address")}
+# top-level tables a version-4 file must not carry (containerd ignores them there) -> where they go
+IGNORED_V4 = {
+    "grpc": "plugins.'%s' (and 'io.containerd.server.v1.grpc-tcp' for tcp_*)" % SERVER_GRPC,
+    "ttrpc": "plugins.'%s'" % SERVER_TTRPC,
+    "metrics": "plugins.'%s' (grpc_histogram: 'io.containerd.metrics.v1.grpc-prometheus')" % SERVER_METRICS,
+}
+IGNORED_V4_DEBUG = ("address", "uid", "gid")  # debug.level and debug.format stay; these go to server.v1.debug
+# keys a release removed: an override setting one where the version's defaults lack it is dropped with
+# a warning (containerd would ignore it with a log line only)
+REMOVED = {
+    ("plugins", CRI_RUNTIME_V3, "enable_cdi"): "containerd 2.4 removed it: CDI is always on",
+    ("plugins", CRI_RUNTIME_V3, "cni", "bin_dir"): "containerd 2.4 removed it: set bin_dirs (containerd_cni_bin_dir does)",
 }
 # paths set only when the installed version's defaults have them (the transfer service came in 1.7;
 # 2.0 has cni.bin_dir, 2.1 cni.bin_dirs)
@@ -72,6 +111,7 @@ OPTIONAL = {
 RUNTIMES = {
     2: ("plugins", CRI_V2, "containerd", "runtimes"),
     3: ("plugins", CRI_RUNTIME_V3, "containerd", "runtimes"),
+    4: ("plugins", CRI_RUNTIME_V3, "containerd", "runtimes"),
 }
 SETTINGS = tuple(sorted(set(SCHEMAS[2]) | {"systemd_cgroup", "runtimes"}))
 
@@ -86,7 +126,7 @@ def schema_version(default):
     if version not in SCHEMAS:
         raise InvalidConfig(
             "containerd reports config version %r, which this role does not know (it knows %s: version 2 "
-            "for containerd 1.x, version 3 for 2.x); set the keys with containerd_config_overrides and "
+            "for containerd 1.x, version 3 for 2.0-2.2, version 4 for 2.3+); set the keys with containerd_config_overrides and "
             "report it" % (version, ", ".join(str(v) for v in sorted(SCHEMAS))))
     return version
 
@@ -145,13 +185,14 @@ def setting_paths(version, name, default):
     return paths
 
 
-def settings_document(default, settings):
+def settings_document(default, settings, version=None):
     """The role's high-level settings as a partial config for the schema of ``default``.
 
     ``settings`` maps names of :data:`SETTINGS` to values; ``None`` (or a missing key) leaves
-    containerd's default.
+    containerd's default. ``version``: write that schema instead of the defaults' own (a drop-in for a
+    config.toml of an older version: containerd refuses drop-ins of a higher version than the root file).
     """
-    version = schema_version(default)
+    version = version or schema_version(default)
     settings = dict((k, v) for k, v in (settings or {}).items() if v is not None)
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:
@@ -166,6 +207,9 @@ def settings_document(default, settings):
             elif path[-1] == "bin_dir" and isinstance(value, list):
                 value = value[0]
             document = deep_merge(document, nested(path, value))
+    ttrpc = TTRPC_FROM_GRPC.get(version)
+    if ttrpc and settings.get("grpc_address") and has_path(default, ttrpc):
+        document = deep_merge(document, nested(ttrpc, settings["grpc_address"] + ".ttrpc"))
     runtimes_path = RUNTIMES[version]
     runtimes = {}
     if not isinstance(settings.get("runtimes") or {}, dict):
@@ -194,13 +238,41 @@ def settings_document(default, settings):
     return document
 
 
-def build_config(default, settings=None, overrides=None):
-    """(config, schema version): defaults, then the role's settings, then the free-form overrides."""
-    version = schema_version(default)
+def check_overrides(default, overrides, version=None, warnings=None):
+    """``overrides`` without keys this version removed (a warning each, appended to ``warnings``);
+    InvalidConfig for tables a version-4 file carries in vain."""
+    version = version or schema_version(default)
     if overrides is not None and not isinstance(overrides, dict):
         raise InvalidConfig("containerd_config_overrides must be a dict, got %s" % type(overrides).__name__)
+    overrides = copy.deepcopy(overrides or {})
+    if version >= 4:
+        for table, where in sorted(IGNORED_V4.items()):
+            if overrides.get(table):
+                raise InvalidConfig(
+                    "containerd_config_overrides sets the top-level [%s] table, which containerd ignores in a "
+                    "version-4 config (it migrates it only from version 3 and older files): set %s instead"
+                    % (table, where))
+        debug = overrides.get("debug") or {}
+        moved = sorted(key for key in IGNORED_V4_DEBUG if isinstance(debug, dict) and key in debug)
+        if moved:
+            raise InvalidConfig(
+                "containerd_config_overrides sets debug.%s, which containerd ignores in a version-4 config: set "
+                "plugins.'io.containerd.server.v1.debug' instead" % ", debug.".join(moved))
+    for path, why in sorted(REMOVED.items()):
+        if has_path(overrides, path) and has_path(default, path[:-1]) and not has_path(default, path):
+            parent = get_path(overrides, path[:-1])
+            parent.pop(path[-1])
+            if warnings is not None:
+                warnings.append("containerd_config_overrides: %s dropped: %s" % (dotted(path), why))
+    return overrides
+
+
+def build_config(default, settings=None, overrides=None, warnings=None):
+    """(config, schema version): defaults, then the role's settings, then the free-form overrides."""
+    version = schema_version(default)
+    overrides = check_overrides(default, overrides, version, warnings)
     config = deep_merge(default, settings_document(default, settings))
-    config = deep_merge(config, overrides or {})
+    config = deep_merge(config, overrides)
     if config.get("version") != version:
         raise InvalidConfig("containerd_config_overrides must not change the config version (%s)" % version)
     return config, version
@@ -217,6 +289,8 @@ def describe_paths(default):
     described = {}
     for name in SCHEMAS[version]:
         described[name] = [dotted(path) for path in setting_paths(version, name, default)]
+    if version in TTRPC_FROM_GRPC and has_path(default, TTRPC_FROM_GRPC[version]):
+        described["grpc_address"].append(dotted(TTRPC_FROM_GRPC[version]) + " (<grpc_address>.ttrpc)")
     described["systemd_cgroup"] = [dotted(RUNTIMES[version] + ("<name>", "options", "SystemdCgroup"))]
     described["runtimes"] = [dotted(RUNTIMES[version])]
     return described
@@ -329,3 +403,95 @@ def registry_hosts(entry):
     if hosts:
         document["host"] = hosts
     return document
+
+
+# ---- drop-in layout: the role's settings in conf.d/<name>.toml, imported by config.toml -----------------
+
+def dropin_document(default, settings=None, overrides=None, root=None, warnings=None):
+    """(drop-in config, its version) for a config.toml ``root`` (parsed; None when absent) written by others.
+
+    containerd refuses a drop-in of a higher version than the root file, so the drop-in takes the root's
+    version when that is older (3 under a 4 binary: containerd migrates it; 2 under 2.x is refused). 1.x
+    (version 2) replaces a plugin's whole table with the drop-in's, so there the drop-in carries the root's
+    table of every plugin it touches, merged with the role's settings (2.x merges key by key).
+    """
+    binary = schema_version(default)
+    version = binary
+    if root is not None:
+        root_version = root.get("version") if isinstance(root, dict) else None
+        if not isinstance(root_version, int) or root_version < 2:
+            raise InvalidConfig("config.toml has no config version 2 or later (%r): the dropin layout needs one; "
+                                "use containerd_config_layout file" % (root_version,))
+        if root_version < binary:
+            if root_version < 3 <= binary:
+                raise InvalidConfig(
+                    "config.toml is config version %s but containerd writes version %s: a drop-in of the CRI "
+                    "settings cannot be older than version 3 here; migrate config.toml (containerd config migrate) "
+                    "or use containerd_config_layout file" % (root_version, binary))
+            version = root_version
+    overrides = check_overrides(default, overrides, version, warnings)
+    document = deep_merge(settings_document(default, settings, version), overrides)
+    if version == 2 and root is not None:
+        for plugin, table in sorted((document.get("plugins") or {}).items()):
+            kept = (root.get("plugins") or {}).get(plugin)
+            if isinstance(kept, dict) and isinstance(table, dict):
+                document["plugins"][plugin] = deep_merge(kept, table)
+    document = dict(version=version, **dict((k, v) for k, v in document.items() if k != "version"))
+    return document, version
+
+
+def imports_cover(root, config_path, dropin_path):
+    """Whether config.toml's ``imports`` (parsed ``root``) already load ``dropin_path``."""
+    import fnmatch
+    import posixpath
+    for entry in (root or {}).get("imports") or []:
+        if not isinstance(entry, str):
+            continue
+        path = posixpath.normpath(entry if entry.startswith("/") else
+                                  posixpath.join(posixpath.dirname(config_path), entry))
+        if path == dropin_path or ("*" in path and fnmatch.fnmatchcase(dropin_path, path)
+                                   and path.count("/") == dropin_path.count("/")):
+            return True
+    return False
+
+
+def _toml_string(value):
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def add_import(text, dropin_path):
+    """config.toml ``text`` with ``dropin_path`` added to its ``imports`` and nothing else changed.
+
+    An existing top-level ``imports = [`` gets the entry first in its list; without one, a line goes in
+    before the first table (top-level keys must precede tables). The caller checks the parsed result.
+    """
+    lines = text.splitlines(True)
+    entry = _toml_string(dropin_path)
+    first_table = None
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith("["):
+            first_table = index
+            break
+        if stripped.startswith("imports") and stripped[len("imports"):].lstrip().startswith("="):
+            head, _eq, rest = line.partition("=")
+            bracket = rest.find("[")
+            if bracket < 0:
+                raise InvalidConfig("config.toml's imports is not a list: %s" % line.strip())
+            after = rest[bracket + 1:]
+            empty = after.strip().startswith("]")
+            lines[index] = head + "=" + rest[:bracket + 1] + entry + ("" if empty else ", ") + after.lstrip(" ")
+            return "".join(lines)
+    new_line = "imports = [%s]\n" % entry
+    if first_table is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines.append(new_line)
+    else:
+        lines.insert(first_table, new_line)
+    return "".join(lines)
+
+
+def minimal_root(version, dropin_path):
+    """A config.toml for a host without one: only the version and the import of the role's drop-in."""
+    return "version = %d\nimports = [%s]\n" % (version, _toml_string(dropin_path))

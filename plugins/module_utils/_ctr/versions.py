@@ -19,6 +19,8 @@ FEATURES = {
     # pulls and imports go through the 2.x transfer service: --skip-verify, refetching layers of unpacked
     # snapshots and imports run in ctr itself only with --local
     "transfer_service": ("daemon", (2, 0)),
+    # ctr deprecations list (the introspection service's deprecation warnings): 1.7+, not in 1.6
+    "deprecations": ("ctr", (1, 7)),
 }
 
 # the user-facing options each feature stands for, for messages
