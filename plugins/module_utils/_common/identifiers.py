@@ -30,12 +30,18 @@ def identifier_error(value, what="name"):
 
 
 def label_errors(labels, what="label"):
-    """Messages for labels ctr cannot set or list faithfully (empty key, '=' or ',' in a key, ',' in a value)."""
+    """Messages for labels ctr cannot set or list faithfully (empty key, '=' or ',' in a key, ',' in a value)
+    or safely (a key starting with '-': ctr 1.6 and 1.7 move such an argument of ``images label`` and the like
+    in front and parse it as their own flag, ``--replace-all=true`` wiping every label; the client ends ctr's
+    flags with ``--`` as well, see ``_ctr/args.py``)."""
     errors = []
     for key, value in (labels or {}).items():
         if not key:
             errors.append("%s keys must not be empty" % what)
             continue
+        if str(key).startswith("-"):
+            errors.append("%s key %r (labels) must not start with '-': ctr 1.6 and 1.7 would read it as one of "
+                          "their own flags" % (what, key))
         if "=" in key or "," in key:
             errors.append("%s key %r must not contain '=' or ','" % (what, key))
         if value is not None and "," in str(value):

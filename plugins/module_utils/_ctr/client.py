@@ -8,8 +8,10 @@
 containerd objects (namespaces, images, containers, tasks), not ctr flags: that is the seam where
 another backend (nerdctl, the gRPC API) could replace ctr without touching a module.
 
-Version differences between containerd 1.6, 1.7 and 2.x are branches here (see ``self.major``), never in
-modules, and gated by the table of ``versions.py``. Failures become the typed errors of ``_common/errors.py``
+Version differences between containerd 1.6, 1.7 and 2.x are branches here, never in modules, gated by the
+table of ``versions.py``: a ctr flag by the release of the ctr binary (``ctr version``'s Client), a daemon
+service by the daemon's (its Server), since the two need not match (a distribution's ctr 1.6 against a 2.x
+daemon). Every command has the shape of ``args.py`` (flags, ``--``, operands) on every release. Failures become the typed errors of ``_common/errors.py``
 (chosen by ``classify.py``).
 
 ``CtrBase`` runs ctr; the operations on each kind of object live in one mixin each
@@ -25,12 +27,17 @@ import subprocess
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import versions
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import completion_word
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.containers import ContainerOps
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import ImageOps
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.namespaces import NamespaceOps
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.tasks import TaskOps
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.classify import classify, unavailable_message
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CtrNotFound, DaemonUnavailable
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
+    CtrNotFound,
+    DaemonUnavailable,
+    InvalidArgument,
+)
 
 DEFAULT_ADDRESS = "/run/containerd/containerd.sock"
 DEFAULT_NAMESPACE = "default"
@@ -118,7 +125,15 @@ class CtrBase(object):
 
     def argv(self, args, namespace=None, timeout=None, whole_command=True):
         """The ctr argv; ``whole_command=False`` bounds only the connection, not the command (a process
-        started by ``tasks exec`` may run for as long as it needs)."""
+        started by ``tasks exec`` may run for as long as it needs).
+
+        ``args``: built by ``args.command`` (flags, ``--``, operands). A last word ctr would take as its own
+        shell-completion request (see ``args``) is refused: no ``--`` keeps ctr from reading it."""
+        word = completion_word(args)
+        if word:
+            raise InvalidArgument("the last argument is %s, which ctr reads as a request for its shell completion "
+                                  "whatever comes before it (it would run nothing, or drop the word): end the "
+                                  "command with another argument" % word)
         timeout = self.timeout if timeout is None else timeout
         argv = [self.ctr_path, "--address", self.address, "--connect-timeout", "%ss" % timeout]
         if whole_command:

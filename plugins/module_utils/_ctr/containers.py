@@ -8,6 +8,7 @@ from __future__ import annotations
 import platform
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command, flag
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import NotFound
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
@@ -23,49 +24,43 @@ class ContainerOps(object):
     def container_info(self, name):
         """The container record (``ctr containers info`` JSON) or None when there is no such container."""
         try:
-            return parse.parse_container_info(self.run(["containers", "info", name]))
+            return parse.parse_container_info(self.run(command(["containers", "info"], operands=[name])))
         except NotFound:
             return None
 
     def create_container(self, name, image, options):
-        """``ctr containers create`` from ``options`` (see container_spec.create_options)."""
-        args = ["containers", "create"]
+        """``ctr containers create [flags] -- IMAGE NAME [COMMAND...]`` from ``options`` (see
+        container_spec.create_options); the ``--`` keeps a command such as ``sh -c ...`` the container's on every
+        ctr release (see ``args``)."""
+        flags = []
         if options.get("snapshotter"):
-            args += ["--snapshotter", options["snapshotter"]]
-        args += ["--runtime", options.get("runtime") or "io.containerd.runc.v2"]
+            flags += ["--snapshotter", options["snapshotter"]]
+        flags += ["--runtime", options.get("runtime") or "io.containerd.runc.v2"]
         for key, value in sorted((options.get("labels") or {}).items()):
-            args += ["--label", "%s=%s" % (key, value)]
+            flags += ["--label", "%s=%s" % (key, value)]
         for key, value in (options.get("env") or {}).items():
-            args += ["--env", "%s=%s" % (key, value)]
+            flags += ["--env", "%s=%s" % (key, value)]
         for mount in options.get("mounts") or []:
             spec = "type=%s,src=%s,dst=%s" % (mount["type"], mount["source"], mount["target"])
             if mount["options"]:
                 spec += ",options=" + ":".join(mount["options"])
-            args += ["--mount", spec]
+            flags += ["--mount", spec]
         if options.get("working_dir"):
-            args += ["--cwd", options["working_dir"]]
+            flags += ["--cwd", options["working_dir"]]
         if options.get("hostname"):
-            args += ["--hostname", options["hostname"]]
+            flags += ["--hostname", options["hostname"]]
         if options.get("user"):
-            args += ["--user", options["user"]]
-        for flag in ("tty", "privileged", "read_only", "net_host"):
-            if options.get(flag):
-                # "=true": ctr 1.6 took the "--" after the image and name for the container's name when a bare
-                # boolean flag came right before the image
-                args.append("--%s=true" % flag.replace("_", "-"))
+            flags += ["--user", options["user"]]
+        for option in ("tty", "privileged", "read_only", "net_host"):
+            if options.get(option):
+                flags.append(flag(option.replace("_", "-")))
         if options.get("network_namespace"):
-            args += ["--with-ns", "network:%s" % options["network_namespace"]]
+            flags += ["--with-ns", "network:%s" % options["network_namespace"]]
         if options.get("memory"):
-            args += ["--memory-limit", str(options["memory"])]
+            flags += ["--memory-limit", str(options["memory"])]
         if options.get("cfs"):
-            args += ["--cpu-quota", str(options["cfs"][0]), "--cpu-period", str(options["cfs"][1])]
-        args += [image, name]
-        command = options.get("command") or []
-        if command and not self.has("flags_stop_at_arguments"):
-            # ctr 1.6 reorders flags found after the arguments (`sh -c` would be its --config): stop there
-            args.append("--")
-        args += command
-        self.run(args)
+            flags += ["--cpu-quota", str(options["cfs"][0]), "--cpu-period", str(options["cfs"][1])]
+        self.run(command(["containers", "create"], flags, [image, name] + list(options.get("command") or [])))
         if options.get("stop_signal"):
             # ctr always sets this label from the image (default SIGTERM): set the one asked for afterwards
             self.label_container(name, {"io.containerd.image.config.stop-signal": options["stop_signal"]})
@@ -74,13 +69,12 @@ class ContainerOps(object):
         """Set labels of a container; a value of None removes that label."""
         if not labels:
             return
-        args = ["containers", "label", name]
-        args += ["%s=%s" % (key, "" if value is None else value) for key, value in sorted(labels.items())]
-        self.run(args)
+        pairs = ["%s=%s" % (key, "" if value is None else value) for key, value in sorted(labels.items())]
+        self.run(command(["containers", "label"], operands=[name] + pairs))
 
     def delete_container(self, name):
         """Delete a container and its snapshot (its task must be gone)."""
-        self.run(["containers", "delete", name])
+        self.run(command(["containers", "delete"], operands=[name]))
 
     # ---- the image a container is made from -------------------------------------------------------------
 
@@ -98,7 +92,7 @@ class ContainerOps(object):
         return self._image_config(digest)
 
     def _image_config(self, digest):
-        blob = parse.parse_json_blob(self.run(["content", "get", digest]))
+        blob = parse.parse_json_blob(self.run(command(["content", "get"], operands=[digest])))
         if "manifests" in blob:
             arch = _ARCH.get(platform.machine(), platform.machine())
             chosen = None
@@ -109,8 +103,8 @@ class ContainerOps(object):
                     break
             if chosen is None:
                 return {}
-            blob = parse.parse_json_blob(self.run(["content", "get", chosen["digest"]]))
+            blob = parse.parse_json_blob(self.run(command(["content", "get"], operands=[chosen["digest"]])))
         config = (blob.get("config") or {}).get("digest")
         if not config:
             return {}
-        return parse.parse_json_blob(self.run(["content", "get", config]))
+        return parse.parse_json_blob(self.run(command(["content", "get"], operands=[config])))

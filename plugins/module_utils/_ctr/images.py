@@ -3,8 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Image operations of the client (mixed into ``client.CtrClient``; uses ``self.run``).
 
-containerd 2.x runs ``ctr images pull/push/import/export/tag`` through its transfer service; the flags
-that service does not take (``--skip-verify``) need ``--local``, which runs the operation in ctr itself.
+ctr 2.x runs ``images pull/push/import/export/tag`` through the daemon's transfer service unless told
+``--local``, which runs the operation in ctr itself: needed against a daemon without that service (1.x) and for
+what the service does not do (``--skip-verify``, refetching). ctr 1.6 and 1.7 always run them themselves, and
+ctr 1.6 has no ``--local`` flag: the choice follows the ctr binary's release, then the daemon's (``_local``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command, flag
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 from ansible_collections.containerd.runtime.plugins.module_utils._image.registry import registry_failure
 
@@ -37,9 +40,7 @@ class ImageOps(object):
 
     def image_check(self, snapshotter=None, namespace=None):
         """``ctr images check``: completeness and unpack state of every image, by name."""
-        args = ["images", "check"]
-        if snapshotter:
-            args += ["--snapshotter", snapshotter]
+        args = command(["images", "check"], ["--snapshotter", snapshotter] if snapshotter else [])
         return dict((image["name"], image) for image in parse.parse_image_check(self.run(args, namespace=namespace)))
 
     # ---- registries -------------------------------------------------------------------------------
@@ -47,14 +48,20 @@ class ImageOps(object):
     def _transfer_timeout(self):
         return max(self.timeout, TRANSFER_TIMEOUT)
 
+    def _local(self, needed=False):
+        """``--local`` when ctr must run a transfer itself: ctr 2.x only (see the module doc), against a daemon
+        without the transfer service or when the operation is ``needed`` in ctr."""
+        if self.has("ctr_transfer_by_default") and (needed or not self.has("transfer_service")):
+            return [flag("local")]
+        return []
+
     def _registry_args(self, options):
         args = []
         if options.plain_http:
-            args.append("--plain-http")
+            args.append(flag("plain-http"))
         if options.skip_verify:
-            args.append("--skip-verify")
-            if self.has("transfer_service"):
-                args.append("--local")  # the 2.x transfer service does not take --skip-verify
+            args.append(flag("skip-verify"))
+        args += self._local(needed=options.skip_verify)  # ctr 2.x takes --skip-verify only with --local
         if options.hosts_dir:
             args += ["--hosts-dir", options.hosts_dir]
         if options.username:
@@ -69,29 +76,28 @@ class ImageOps(object):
         ``refetch``: content is missing locally though the image is unpacked. The 2.x transfer service skips
         fetching the layers of unpacked snapshots, so such a pull runs in ctr itself (``--local``).
         """
-        args = ["images", "pull"] + self._registry_args(options)
+        flags = self._registry_args(options)
         # the 2.x transfer service skips layers of unpacked snapshots (refetch), and without a platform it has
         # none to unpack for another snapshotter ("no unpack platforms defined"): run those pulls in ctr
-        if (refetch or (snapshotter and not platform and not all_platforms)) and self.has("transfer_service") \
-                and "--local" not in args:
-            args.append("--local")
+        if refetch or (snapshotter and not platform and not all_platforms):
+            flags += [word for word in self._local(needed=True) if word not in flags]
         if all_platforms:
-            args.append("--all-platforms")
+            flags.append(flag("all-platforms"))
         elif platform:
-            args += ["--platform", platform]
+            flags += ["--platform", platform]
         if snapshotter:
-            args += ["--snapshotter", snapshotter]
-        args.append(str(ref))
+            flags += ["--snapshotter", snapshotter]
+        args = command(["images", "pull"], flags, [ref])
         try:
             self.run(args, timeout=self._transfer_timeout())
         except CollectionError as error:
             raise registry_failure(error, ref, "pull")
 
     def push_image(self, ref, options, platform=None):
-        args = ["images", "push"] + self._registry_args(options)
+        flags = self._registry_args(options)
         if platform:
-            args += ["--platform", platform]
-        args.append(str(ref))
+            flags += ["--platform", platform]
+        args = command(["images", "push"], flags, [ref])
         try:
             self.run(args, timeout=self._transfer_timeout())
         except CollectionError as error:
@@ -100,31 +106,27 @@ class ImageOps(object):
     # ---- archives ---------------------------------------------------------------------------------
 
     def import_image(self, path, platform=None, all_platforms=False, unpack=True, snapshotter=None):
-        args = ["images", "import"]
-        if self.has("transfer_service"):
-            args.append("--local")
+        flags = self._local(needed=True)  # ctr 2.x: imported in ctr itself, with 1.x's options and naming
         if all_platforms:
-            args.append("--all-platforms")
+            flags.append(flag("all-platforms"))
         elif platform:
-            args += ["--platform", platform]
+            flags += ["--platform", platform]
         if not unpack:
-            args.append("--no-unpack")
+            flags.append(flag("no-unpack"))
         elif snapshotter:
-            args += ["--snapshotter", snapshotter]
-        args.append(path)
-        self.run(args, timeout=self._transfer_timeout())
+            flags += ["--snapshotter", snapshotter]
+        self.run(command(["images", "import"], flags, [path]), timeout=self._transfer_timeout())
 
     def export_image(self, path, names, platform=None, all_platforms=False):
         """Write an archive of ``names`` to ``path`` (through a temporary file, renamed when complete)."""
         tmp = "%s.partial-%d" % (path, os.getpid())
-        args = ["images", "export"]
+        flags = self._local()
         if all_platforms:
-            args.append("--all-platforms")
+            flags.append(flag("all-platforms"))
         elif platform:
-            args += ["--platform", platform]
-        args += [tmp] + [str(name) for name in names]
+            flags += ["--platform", platform]
         try:
-            self.run(args, timeout=self._transfer_timeout())
+            self.run(command(["images", "export"], flags, [tmp] + list(names)), timeout=self._transfer_timeout())
             os.rename(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -134,16 +136,15 @@ class ImageOps(object):
 
     def tag_image(self, source, target):
         """Point ``target`` at the image of ``source`` (moving it when it points elsewhere)."""
-        self.run(["images", "tag", "--force", str(source), str(target)])
+        self.run(command(["images", "tag"], self._local() + [flag("force")], [source, target]))
 
     def remove_images(self, names):
-        self.run(["images", "rm"] + [str(name) for name in names])
+        self.run(command(["images", "rm"], operands=names))
 
     def set_image_labels(self, name, labels):
         """Set labels; a value of None removes that label (ctr removes a label set to the empty string)."""
-        args = ["images", "label", str(name)]
-        args += ["%s=%s" % (key, "" if value is None else value) for key, value in sorted(labels.items())]
-        self.run(args)
+        pairs = ["%s=%s" % (key, "" if value is None else value) for key, value in sorted(labels.items())]
+        self.run(command(["images", "label"], operands=[name] + pairs))
 
     # ---- mounts -----------------------------------------------------------------------------------
 
@@ -151,19 +152,15 @@ class ImageOps(object):
         """Mount the image's filesystem read-only at ``path`` (created when missing)."""
         if not os.path.isdir(path):
             os.makedirs(path)
-        args = ["images", "mount"]
-        if snapshotter:
-            args += ["--snapshotter", snapshotter]
+        flags = ["--snapshotter", snapshotter] if snapshotter else []
         if platform:
-            args += ["--platform", platform]
-        self.run(args + [str(name), path])
+            flags += ["--platform", platform]
+        self.run(command(["images", "mount"], flags, [name, path]))
 
     def unmount_image(self, path, snapshotter=None):
         """Unmount ``path`` and remove the snapshot ctr made for the mount."""
-        args = ["images", "unmount", "--rm"]
-        if snapshotter:
-            args += ["--snapshotter", snapshotter]
-        self.run(args + [path])
+        flags = [flag("rm")] + (["--snapshotter", snapshotter] if snapshotter else [])
+        self.run(command(["images", "unmount"], flags, [path]))
 
     @staticmethod
     def is_mounted(path):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import NamespaceNotEmpty
 
 
@@ -20,14 +21,13 @@ class NamespaceOps(object):
         return None
 
     def create_namespace(self, name, labels=None):
-        args = ["namespaces", "create", name]
-        args += ["%s=%s" % (key, value) for key, value in sorted((labels or {}).items())]
-        self.run(args, namespace=False)
+        pairs = ["%s=%s" % (key, value) for key, value in sorted((labels or {}).items())]
+        self.run(command(["namespaces", "create"], operands=[name] + pairs), namespace=False)
 
     def set_namespace_labels(self, name, labels):
         """Set labels; a value of None removes that label (ctr removes a label set to the empty string)."""
         for key, value in sorted(labels.items()):
-            self.run(["namespaces", "label", name, "%s=%s" % (key, "" if value is None else value)],
+            self.run(command(["namespaces", "label"], operands=[name, "%s=%s" % (key, "" if value is None else value)]),
                      namespace=False)
 
     def namespace_contents(self, name):
@@ -50,7 +50,7 @@ class NamespaceOps(object):
 
     def remove_namespace(self, name):
         """Delete a namespace; containerd refuses a non-empty one (NamespaceNotEmpty)."""
-        self.run(["namespaces", "remove", name], namespace=False)
+        self.run(command(["namespaces", "remove"], operands=[name]), namespace=False)
 
 
 def not_empty_message(name, contents, shown=10):

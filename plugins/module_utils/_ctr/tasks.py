@@ -9,6 +9,7 @@ import time
 from collections import namedtuple
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command, flag
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.exec_output import OutputCapture
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
     CommandFailed,
@@ -34,24 +35,24 @@ class TaskOps(object):
 
     def start_task(self, name, log_uri=None):
         """Start a container's task detached; its stdout/stderr go to ``log_uri`` (file://...) or nowhere."""
-        args = ["tasks", "start", "--detach"]
-        args += ["--log-uri", log_uri] if log_uri else ["--null-io"]
-        self.run(args + [name])
+        flags = [flag("detach")] + (["--log-uri", log_uri] if log_uri else [flag("null-io")])
+        self.run(command(["tasks", "start"], flags, [name]))
 
     def pause_task(self, name):
-        self.run(["tasks", "pause", name])
+        self.run(command(["tasks", "pause"], operands=[name]))
 
     def resume_task(self, name):
-        self.run(["tasks", "resume", name])
+        self.run(command(["tasks", "resume"], operands=[name]))
 
     def kill_task(self, name, signal):
-        self.run(["tasks", "kill", "--signal", signal, name])
+        self.run(command(["tasks", "kill"], ["--signal", signal], [name]))
 
     def delete_task(self, name):
         """Delete a stopped task; return its exit status (ctr only warns about a non-zero one)."""
-        rc, _stdout, stderr = self.run_full(["tasks", "delete", name])
+        args = command(["tasks", "delete"], operands=[name])
+        rc, _stdout, stderr = self.run_full(args)
         if rc != 0:
-            raise self.error(["tasks", "delete", name], rc, stderr)
+            raise self.error(args, rc, stderr)
         return parse.parse_task_exit_status(stderr)
 
     def wait_task_stopped(self, name, timeout):
@@ -88,22 +89,26 @@ class TaskOps(object):
         except NotFound:
             return "SIGKILL", round(time.monotonic() - started, 2)
         if not self.wait_task_stopped(name, 30):
-            raise self.error(["tasks", "kill", "--signal", "SIGKILL", name], 1,
+            raise self.error(command(["tasks", "kill"], ["--signal", "SIGKILL"], [name]), 1,
                              "ctr: task %s did not stop within 30s of SIGKILL" % name)
         return "SIGKILL", round(time.monotonic() - started, 2)
 
     def logged_exec_args(self, name, argv, exec_id, log_uri, cwd=None, user=None):
         """The ``ctr tasks exec`` arguments that hand the process's output to the logger at ``log_uri``."""
-        args = ["tasks", "exec", "--exec-id", exec_id, "--log-uri", log_uri]
+        return command(["tasks", "exec"], self._exec_flags(exec_id, cwd, user, log_uri), [name] + list(argv))
+
+    @staticmethod
+    def _exec_flags(exec_id, cwd, user, log_uri=None):
+        flags = ["--exec-id", exec_id] + (["--log-uri", log_uri] if log_uri else [])
         if cwd:
-            args += ["--cwd", cwd]
+            flags += ["--cwd", cwd]
         if user:
-            args += ["--user", user]
-        return args + ["--", name] + list(argv)
+            flags += ["--user", user]
+        return flags
 
     def delete_exec(self, name, exec_id):
         """Delete an exited exec process (which makes the shim close its output); gone already is fine."""
-        args = ["tasks", "delete", "--exec-id", exec_id, name]
+        args = command(["tasks", "delete"], ["--exec-id", exec_id], [name])
         rc, _stdout, stderr = self.run_full(args)
         if rc != 0:
             error = self.error(args, rc, stderr)
@@ -151,12 +156,8 @@ class TaskOps(object):
         as it needs; only connecting to containerd is bounded by the client's timeout. Its output comes
         through ctr's own FIFOs; callers that need every byte of a short process use ``exec_capture``."""
         self.check_ctr()
-        args = ["tasks", "exec", "--exec-id", exec_id]
-        if cwd:
-            args += ["--cwd", cwd]
-        if user:
-            args += ["--user", user]
-        return self.argv(args + ["--", name] + list(argv), whole_command=False)
+        args = command(["tasks", "exec"], self._exec_flags(exec_id, cwd, user), [name] + list(argv))
+        return self.argv(args, whole_command=False)
 
 
 class ExecResult(namedtuple("ExecResult", "rc stdout stderr")):

@@ -13,11 +13,11 @@ FEATURES = {
     # ctr containers create --user / --hostname
     "container_user": ("ctr", (1, 7)),
     "container_hostname": ("ctr", (1, 7)),
-    # ctr 1.7+ stops parsing flags at the first positional argument; 1.6 reorders flags found after the
-    # arguments (`sh -c` became its --config) unless `--` ends them
-    "flags_stop_at_arguments": ("ctr", (1, 7)),
-    # pulls and imports go through the 2.x transfer service: --skip-verify, refetching layers of unpacked
-    # snapshots and imports run in ctr itself only with --local
+    # ctr 2.x runs images pull/push/import/export/tag through the daemon's transfer service unless told --local;
+    # ctr 1.7 runs them in ctr itself by default, ctr 1.6 always does and has no --local flag at all
+    "ctr_transfer_by_default": ("ctr", (2, 0)),
+    # the daemon's transfer service, as ctr 2.x uses it (1.6 has none: "unknown service
+    # containerd.services.transfer.v1.Transfer"; 1.7's was experimental): without it ctr 2.x must use --local
     "transfer_service": ("daemon", (2, 0)),
     # ctr deprecations list (the introspection service's deprecation warnings): 1.7+, not in 1.6
     "deprecations": ("ctr", (1, 7)),

@@ -62,8 +62,12 @@ class FakeCtr(StubRunner):
 
     @staticmethod
     def split(argv):
+        """(namespace, the ctr arguments after the global flags without the ``--`` that ends the flags)."""
         namespace = argv[argv.index("--namespace") + 1] if "--namespace" in argv else None
-        return namespace, argv[argv.index("--timeout") + 2 + (2 if namespace else 0):]
+        args = argv[argv.index("--timeout") + 2 + (2 if namespace else 0):]
+        if "--" in args:
+            args = args[:args.index("--")] + args[args.index("--") + 1:]
+        return namespace, args
 
     def answer(self, argv):
         namespace, args = self.split(argv)

@@ -28,6 +28,12 @@ def test_labels_ctr_cannot_round_trip_are_rejected():
     assert label_errors({"a": "1", "b": None}) == []
 
 
+@pytest.mark.parametrize("key", ["-x", "--replace-all", "--replace-all=true"])
+def test_a_label_key_that_starts_like_a_flag_is_rejected_naming_the_option(key):
+    (message,) = label_errors({key.split("=")[0]: "1"})
+    assert "(labels) must not start with '-'" in message and "ctr 1.6 and 1.7" in message
+
+
 def test_labels_delta_sets_changes_and_removes():
     changes, result = labels_delta({"keep": "1", "old": "x", "drop": "y"}, {"old": "z", "drop": None, "new": 5})
     assert changes == {"old": "z", "drop": None, "new": "5"}

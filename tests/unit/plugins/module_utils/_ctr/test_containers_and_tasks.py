@@ -18,23 +18,20 @@ def client(ctr, listening_socket, stub_runner):
     return CtrClient(ctr, listening_socket, "web", 5, stub_runner())
 
 
-def test_create_stops_flag_parsing_before_the_command_only_for_ctr_1_6(client, captured):
-    client.runner = StubRunner((0, captured("version.txt"), ""), (0, "", ""), (0, "", ""))
+def test_create_ends_the_flags_with_a_separator_before_the_image_on_every_release(client):
+    client.runner = StubRunner((0, "", ""), (0, "", ""))
     client.create_container("c1", "docker.io/library/busybox:test", {
         "command": ["sh", "-c", "echo hi"], "env": {"A": "1"}, "labels": {"team": "web"}, "memory": 1024,
         "cfs": (50000, 100000), "mounts": [{"type": "tmpfs", "source": "tmpfs", "target": "/t",
                                             "options": ["size=1m"]}],
         "stop_signal": "SIGQUIT", "net_host": True})
-    create = client.runner.calls[1][9:]
-    tail = ["docker.io/library/busybox:test", "c1"] + (["--"] if captured.version == "1.6" else []) + [
-        "sh", "-c", "echo hi"]
-    assert create[-len(tail):] == tail
-    for flag in (["--label", "team=web"], ["--env", "A=1"], ["--memory-limit", "1024"],
-                 ["--cpu-quota", "50000", "--cpu-period", "100000"], ["--mount", "type=tmpfs,src=tmpfs,dst=/t,options=size=1m"],
-                 ["--net-host=true"]):
-        index = create.index(flag[0])
-        assert create[index:index + len(flag)] == flag
-    assert client.runner.calls[2][9:] == ["containers", "label", "c1", "io.containerd.image.config.stop-signal=SIGQUIT"]
+    create = client.runner.calls[0][9:]
+    assert create == ["containers", "create", "--runtime", "io.containerd.runc.v2", "--label", "team=web", "--env", "A=1",
+                      "--mount", "type=tmpfs,src=tmpfs,dst=/t,options=size=1m", "--net-host=true",
+                      "--memory-limit", "1024", "--cpu-quota", "50000", "--cpu-period", "100000",
+                      "--", "docker.io/library/busybox:test", "c1", "sh", "-c", "echo hi"]
+    assert client.runner.calls[1][9:] == ["containers", "label", "--", "c1",
+                                          "io.containerd.image.config.stop-signal=SIGQUIT"]
 
 
 def test_a_missing_container_is_none(client, captured):
@@ -97,7 +94,7 @@ def test_an_exec_that_exits_non_zero_is_deleted_so_the_shim_hands_over_the_rest(
 
     client.runner = StubRunner(ctr_exits_before_the_logger_is_done, delete_lets_the_logger_finish)
     assert client.exec_in_task("web", ["sh", "-c", "x"], "e1") == (3, "hi\n", "")
-    assert exec_args(client.runner.calls[1]) == ["tasks", "delete", "--exec-id", "e1", "web"]
+    assert exec_args(client.runner.calls[1]) == ["tasks", "delete", "--exec-id", "e1", "--", "web"]
 
 
 def test_an_exec_already_deleted_is_fine(client):
@@ -153,7 +150,7 @@ def test_stop_reports_sigkill_when_the_stop_signal_was_not_enough(client, monkey
     signal, seconds = client.stop_task("web", "SIGTERM", 0)
     assert signal == "SIGKILL" and seconds >= 0
     assert [call[9:] for call in client.runner.calls if "kill" in call] == [
-        ["tasks", "kill", "--signal", "SIGTERM", "web"], ["tasks", "kill", "--signal", "SIGKILL", "web"]]
+        ["tasks", "kill", "--signal", "SIGTERM", "--", "web"], ["tasks", "kill", "--signal", "SIGKILL", "--", "web"]]
 
 
 @pytest.mark.parametrize("stderr,failure", [("ctr: no running task found\n", True), ("err\n", False), ("", False)])

@@ -24,29 +24,31 @@ def test_pull_flags(client):
     client.pull_image(ref, RegistryOptions(hosts_dir="/h", username="u", password="p"), platform="linux/arm64",
                       snapshotter="native")
     assert tail(client) == ["images", "pull", "--hosts-dir", "/h", "--user", "u:p", "--platform", "linux/arm64",
-                            "--snapshotter", "native", "127.0.0.1:5000/app:1"]
+                            "--snapshotter", "native", "--", "127.0.0.1:5000/app:1"]
     assert client.runner.calls[-1][4:7] == ["600s", "--timeout", "600s"]
 
 
 def test_skip_verify_runs_locally_on_2x(client):
     client.runner.replies.append((0, "", ""))
     client.pull_image(reference.parse("r.example.com/app:1"), RegistryOptions(skip_verify=True))
-    expected = ["images", "pull", "--skip-verify"] + (["--local"] if client.two else []) + ["r.example.com/app:1"]
+    expected = ["images", "pull", "--skip-verify=true"] + (["--local=true"] if client.two else []) + [
+        "--", "r.example.com/app:1"]
     assert tail(client) == expected
 
 
 def test_import_is_local_on_2x_and_can_skip_unpacking(client):
     client.runner.replies.append((0, "", ""))
     client.import_image("/a.tar", unpack=False)
-    assert tail(client) == ["images", "import"] + (["--local"] if client.two else []) + ["--no-unpack", "/a.tar"]
+    assert tail(client) == ["images", "import"] + (["--local=true"] if client.two else []) + [
+        "--no-unpack=true", "--", "/a.tar"]
 
 
 def test_labels_and_tags(client):
     client.runner.replies += [(0, "", ""), (0, "", "")]
     client.set_image_labels("docker.io/library/a:1", {"x": "1", "gone": None})
-    assert tail(client) == ["images", "label", "docker.io/library/a:1", "gone=", "x=1"]
+    assert tail(client) == ["images", "label", "--", "docker.io/library/a:1", "gone=", "x=1"]
     client.tag_image("docker.io/library/a:1", "docker.io/library/b:1")
-    assert tail(client) == ["images", "tag", "--force", "docker.io/library/a:1", "docker.io/library/b:1"]
+    assert tail(client) == ["images", "tag", "--force=true", "--", "docker.io/library/a:1", "docker.io/library/b:1"]
 
 
 def test_a_refused_pull_becomes_a_registry_error(client):

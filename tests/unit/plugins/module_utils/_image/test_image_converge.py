@@ -82,8 +82,13 @@ def run(client, module_params, check=False, diff=True, registry=None):
 
 
 def ctr_calls(client):
-    """The ctr subcommands run after ``ctr version`` (the connection flags cut off)."""
-    return [argv[9:] for argv in client.runner.calls[1:]]
+    """The ctr subcommands run after ``ctr version`` (the connection flags and the ``--`` that ends ctr's flags cut
+    off: tests/unit/plugins/module_utils/_ctr/ asserts where it goes)."""
+    return [drop_separator(argv[9:]) for argv in client.runner.calls[1:]]
+
+
+def drop_separator(args):
+    return args[:args.index("--")] + args[args.index("--") + 1:] if "--" in args else args
 
 
 # ---- pull: missing --------------------------------------------------------------------------------------
@@ -132,7 +137,7 @@ def test_an_image_not_unpacked_is_pulled_again(client, captured):
 def test_a_pull_for_another_snapshotter_runs_in_ctr_on_2x(client, captured):
     client.runner.replies += [listed(captured, None), OK, listed(captured), checked(captured), listed(captured)]
     run(client, params(snapshotter="native"))
-    local = ["--local"] if client.two else []
+    local = ["--local=true"] if client.two else []
     assert ctr_calls(client)[1] == ["images", "pull"] + local + ["--snapshotter", "native", NAME]
 
 
@@ -176,7 +181,7 @@ def test_pull_always_in_check_mode_with_an_unmoved_digest_predicts_no_change(cli
 def test_a_missing_tag_is_added(client, captured):
     client.runner.replies += [listed(captured), checked(captured), OK, listed(captured, extra=[STABLE])]
     result = run(client, params(source="local", tags=["busybox:prod", "busybox:test"]))
-    assert ctr_calls(client)[1] == ["images", "tag", "--force", NAME, STABLE]
+    assert ctr_calls(client)[1] == ["images", "tag", "--force=true", NAME, STABLE]
     assert result["actions"] == ["tagged %s as %s" % (NAME, STABLE)]
     assert result["diff"]["before"]["tags"] == {STABLE: None} and result["diff"]["after"]["tags"] == {STABLE: OLD}
     assert result["image"]["tags"] == [STABLE]
@@ -261,7 +266,7 @@ def test_an_absent_image_is_imported_from_the_archive(client, captured, tmp_path
     path = oci_archive(tmp_path)
     client.runner.replies += [listed(captured, None), OK, listed(captured), checked(captured), listed(captured)]
     result = run(client, params(source="import", archive_path=path))
-    local = ["--local"] if client.two else []
+    local = ["--local=true"] if client.two else []
     assert ctr_calls(client)[1] == ["images", "import"] + local + [path]
     assert result["actions"] == ["imported %s from %s" % (NAME, path)]
 
@@ -298,14 +303,14 @@ def test_export_writes_the_archive_through_a_partial_file(client, captured, tmp_
 
         def __call__(self, argv, data=None):
             if argv[9:11] == ["images", "export"]:
-                with open(argv[11], "w") as handle:
+                with open(argv[argv.index("--") + 1], "w") as handle:
                     handle.write("archive")
             return super(Exporting, self).__call__(argv, data)
 
     client.runner = Exporting(*client.runner.replies)
     client.runner.replies += [listed(captured), checked(captured), OK, listed(captured)]
     result = run(client, params(export_path=target))
-    call = client.runner.calls[2][9:]
+    call = drop_separator(client.runner.calls[2][9:])
     assert call[:2] == ["images", "export"] and call[2].startswith(target + ".partial-") and call[3:] == [NAME]
     assert open(target).read() == "archive"
     assert result["actions"] == ["exported %s to %s" % (NAME, target)]
