@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import re
+import tarfile
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command, flag
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ArchiveError, CollectionError
 from ansible_collections.containerd.runtime.plugins.module_utils._image.registry import registry_failure
 
 # Pulls and pushes move whole images: give them more time than a metadata call, at least this much.
@@ -118,15 +119,20 @@ class ImageOps(object):
         self.run(command(["images", "import"], flags, [path]), timeout=self._transfer_timeout())
 
     def export_image(self, path, names, platform=None, all_platforms=False):
-        """Write an archive of ``names`` to ``path`` (through a temporary file, renamed when complete)."""
+        """Write an archive of ``names`` to ``path`` (through a temporary file, renamed when it reads back whole).
+
+        ctr 2.x exports in ctr itself (``--local``): through the 2.x transfer service's stream, the archive
+        came out truncated now and then on a loaded machine (seen with 2.1.9) while ctr exited 0.
+        """
         tmp = "%s.partial-%d" % (path, os.getpid())
-        flags = self._local()
+        flags = self._local(needed=True)
         if all_platforms:
             flags.append(flag("all-platforms"))
         elif platform:
             flags += ["--platform", platform]
         try:
             self.run(command(["images", "export"], flags, [tmp] + list(names)), timeout=self._transfer_timeout())
+            _require_whole_archive(tmp, path)
             os.rename(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -180,3 +186,14 @@ class ImageOps(object):
 def _unescape(field):
     """mountinfo escapes space, tab, newline and backslash as octal (``\\040``)."""
     return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
+
+
+def _require_whole_archive(tmp, path):
+    """ArchiveError unless ``tmp`` is a complete tar with an ``index.json`` (a cut one never replaces ``path``)."""
+    try:
+        with tarfile.open(tmp, "r:") as archive:
+            names = [member.name for member in archive]  # reads every header: a cut archive fails here
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise ArchiveError("ctr wrote an incomplete archive for %s (%s); %s was left as it was" % (path, error, path))
+    if "index.json" not in names:
+        raise ArchiveError("ctr wrote an archive without index.json for %s; %s was left as it was" % (path, path))
