@@ -290,6 +290,26 @@ class RegistryClient(object):
                 errors.append("%s: %s" % (endpoint["url"], exc.message))
         raise RegistryUnreachable("no registry host could resolve %s: %s" % (ref, "; ".join(errors)))
 
+    def authorization(self, ref, actions="pull"):
+        """The Authorization value for ``ref``'s registry server with these credentials: a bearer token for
+        ``repository:<path>:<actions>`` when the server's challenge is bearer, else Basic; None when it asks for
+        none. For giving ctr the credentials in a private hosts.toml instead of on its argv."""
+        endpoint = endpoints(ref.domain, self.plain_http, self.skip_verify, self.hosts_dir)[-1]
+        apis = [endpoint["api"]] + ([endpoint["fallback"]] if endpoint.get("fallback") else [])
+        for index, api in enumerate(apis):
+            try:
+                self._request(api + "/", "GET", {}, endpoint)
+                return None
+            except HTTPError as exc:
+                if exc.code != 401:
+                    return None
+                challenge = parse_www_authenticate(_header(exc.headers, "www-authenticate"))
+                return self._authorize(challenge, "repository:%s:%s" % (ref.path, actions), endpoint, ref)
+            except (RegistryTLSError, RegistryUnreachable):
+                if index == len(apis) - 1:
+                    raise
+        return None
+
     def _head(self, endpoint, ref):
         try:
             return self._head_once(endpoint, ref)
