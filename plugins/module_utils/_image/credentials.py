@@ -67,13 +67,25 @@ def _absolute(config, base):
 
 
 def with_authorization(config, server_authorization, mirror_authorization):
-    """``config`` (hosts.toml data) with an Authorization header on the server and on every mirror."""
+    """``config`` (hosts.toml data) with an Authorization header on the server and on every mirror (the
+    server's own value on a host entry at the server's address)."""
     config = dict(config)
     config["header"] = dict(config.get("header") or {}, Authorization=server_authorization)
-    if isinstance(config.get("host"), dict):
-        config["host"] = dict((url, dict(value, header=dict(value.get("header") or {}, Authorization=mirror_authorization))
-                               if isinstance(value, dict) else value) for url, value in config["host"].items())
+    hosts = config.get("host") if isinstance(config.get("host"), dict) else {}
+    # always a host table, if empty: containerd 1.6 rejects a hosts.toml without one ("invalid `host` tree")
+    server = _netloc(config.get("server") or "")
+
+    def header(url, value):
+        value = dict(value.get("header") or {})
+        value["Authorization"] = server_authorization if server and _netloc(url) == server else mirror_authorization
+        return value
+    config["host"] = dict((url, dict(value, header=header(url, value)) if isinstance(value, dict) else value)
+                          for url, value in hosts.items())
     return config
+
+
+def _netloc(url):
+    return (url.split("://", 1)[1] if "://" in url else url).split("/", 1)[0].lower()
 
 
 # ---- a TOML writer for hosts.toml data (strings, booleans, integers, arrays, tables) ---------------------
