@@ -22,6 +22,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.containerd.runtime.plugins.module_utils._config.argspec import ARGUMENT_SPEC
 from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import build_config, describe_paths
+from ansible_collections.containerd.runtime.plugins.module_utils._config.secrets import has_secrets, mask, mask_text
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidConfig
 
 try:
@@ -33,6 +34,26 @@ try:
     import tomli_w
 except ImportError:
     tomli_w = None
+
+
+def _masked_text(text):
+    """``text`` (a config.toml) with its secret parts masked, for a diff."""
+    if not text:
+        return text or ""
+    try:
+        return tomli_w.dumps(mask(tomllib.loads(text)))
+    except (tomllib.TOMLDecodeError, TypeError, ValueError):
+        return mask_text(text)
+
+
+def _octal(mode):
+    """A numeric mode (``"0600"``, ``0o600``) as an int; None for a symbolic one (``u=rw``)."""
+    if isinstance(mode, int):
+        return mode
+    try:
+        return int(str(mode), 8)
+    except ValueError:
+        return None
 
 
 def _plain(value):
@@ -82,6 +103,18 @@ class ActionModule(ActionBase):
             return lines[-1] if lines else "containerd config dump exited with %s" % rc
         return None
 
+    def _make_private(self, path, args, task_vars):
+        """Give ``path`` its final mode before new content is written when that mode keeps others out: copy
+        applies the old file's mode to the new content, and creates a new file 0644, until its own chmod."""
+        mode = _octal(args["mode"])
+        if mode is None or mode & 0o077:
+            return  # a symbolic mode (copy applies it), or one that lets others read anyway
+        result = self._execute_module(module_name="ansible.legacy.file", module_args=dict(
+            path=path, state="touch", mode="%04o" % mode, access_time="preserve", modification_time="preserve"),
+            task_vars=task_vars)
+        if result.get("failed"):
+            raise AnsibleActionFail("cannot make %s private before writing it: %s" % (path, result.get("msg")))
+
     def _write(self, text, path, args, task_vars):
         new_task = self._task.copy()
         new_task.args.clear()
@@ -128,8 +161,12 @@ class ActionModule(ActionBase):
             except (TypeError, ValueError) as error:
                 raise AnsibleActionFail("the merged config cannot be written as TOML: %s" % error)
             current = self._read(path, task_vars)
-            result.update(path=path, schema_version=version, keys=describe_paths(default), config=config,
+            result.update(path=path, schema_version=version, keys=describe_paths(default), config=mask(config),
                           previous=None, changed=False)
+            if has_secrets(config):
+                if (_octal(args["mode"]) or 0) & 0o077:
+                    result.setdefault("warnings", []).append(
+                        "%s holds credentials but mode %s lets others read them: use mode 0600" % (path, args["mode"]))
             if current == text:
                 # content is right; let copy settle mode/owner (no change unless they differ)
                 written = self._write(text, path, args, task_vars)
@@ -145,9 +182,11 @@ class ActionModule(ActionBase):
                         result=dict(path=path, schema_version=version, rejected=True))
             result["changed"] = True
             if self._task.diff:
-                result["diff"] = dict(before=current or "", after=text, before_header=path, after_header=path)
+                result["diff"] = dict(before=_masked_text(current), after=_masked_text(text), before_header=path,
+                                      after_header=path)
             if self._task.check_mode:
                 return result
+            self._make_private(path, args, task_vars)
             if current is not None:
                 rc, _out, err = self._run(["cp", "-p", path, previous_path])
                 if rc != 0:

@@ -97,7 +97,9 @@ def _readable_files_holding(base, secrets, skip=()):
 
 def _assert_not_shown(play, secrets):
     shown = play.stdout + play.stderr + json.dumps(play.records)
-    assert [secret for secret in secrets if secret in shown] == [], play.stdout[-3000:]
+    where = ["...%s..." % shown[max(0, shown.index(secret) - 300):shown.index(secret) + 60]
+             for secret in secrets if secret in shown]
+    assert where == []
 
 
 def test_the_image_password_is_on_no_argv_output_or_readable_file(ansible, containerd, namespace, auth_registry,
