@@ -41,9 +41,10 @@ def _masked_text(text):
     if not text:
         return text or ""
     try:
-        return tomli_w.dumps(mask(tomllib.loads(text)))
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, TypeError, ValueError):
         return mask_text(text)
+    return tomli_w.dumps(mask(data)) if has_secrets(data) else text
 
 
 def _octal(mode):
