@@ -23,6 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.containerd.runtime.plugins.module_utils._config.argspec import ARGUMENT_SPEC
 from ansible_collections.containerd.runtime.plugins.module_utils._config.schema import (
     add_import, build_config, deep_merge, describe_paths, dropin_document, imports_cover, minimal_root)
+from ansible_collections.containerd.runtime.plugins.module_utils._config.secrets import has_secrets, mask, mask_text
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidConfig
 
 try:
@@ -34,6 +35,27 @@ try:
     import tomli_w
 except ImportError:
     tomli_w = None
+
+
+def _masked_text(text):
+    """``text`` (a config.toml) with its secret parts masked, for a diff."""
+    if not text:
+        return text or ""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, TypeError, ValueError):
+        return mask_text(text)
+    return tomli_w.dumps(mask(data)) if has_secrets(data) else text
+
+
+def _octal(mode):
+    """A numeric mode (``"0600"``, ``0o600``) as an int; None for a symbolic one (``u=rw``)."""
+    if isinstance(mode, int):
+        return mode
+    try:
+        return int(str(mode), 8)
+    except ValueError:
+        return None
 
 
 def _plain(value):
@@ -82,6 +104,24 @@ class ActionModule(ActionBase):
             lines = [line for line in err.strip().splitlines() if line.strip()]
             return lines[-1] if lines else "containerd config dump exited with %s" % rc
         return None
+
+    @staticmethod
+    def _warn_readable_secrets(result, config, path, args):
+        if has_secrets(config) and (_octal(args["mode"]) or 0) & 0o077:
+            result.setdefault("warnings", []).append(
+                "%s holds credentials but mode %s lets others read them: use mode 0600" % (path, args["mode"]))
+
+    def _make_private(self, path, args, task_vars):
+        """Give ``path`` its final mode before new content is written when that mode keeps others out: copy
+        applies the old file's mode to the new content, and creates a new file 0644, until its own chmod."""
+        mode = _octal(args["mode"])
+        if mode is None or mode & 0o077:
+            return  # a symbolic mode (copy applies it), or one that lets others read anyway
+        result = self._execute_module(module_name="ansible.legacy.file", module_args=dict(
+            path=path, state="touch", mode="%04o" % mode, access_time="preserve", modification_time="preserve"),
+            task_vars=task_vars)
+        if result.get("failed"):
+            raise AnsibleActionFail("cannot make %s private before writing it: %s" % (path, result.get("msg")))
 
     def _write(self, text, path, args, task_vars):
         new_task = self._task.copy()
@@ -132,10 +172,11 @@ class ActionModule(ActionBase):
             except (TypeError, ValueError) as error:
                 raise AnsibleActionFail("the merged config cannot be written as TOML: %s" % error)
             current = self._read(path, task_vars)
-            result.update(path=path, schema_version=version, keys=describe_paths(default), config=config,
+            result.update(path=path, schema_version=version, keys=describe_paths(default), config=mask(config),
                           previous=None, changed=False, layout="file")
             if warnings:
                 result["warnings"] = warnings
+            self._warn_readable_secrets(result, config, path, args)
             if current == text:
                 # content is right; let copy settle mode/owner (no change unless they differ)
                 written = self._write(text, path, args, task_vars)
@@ -151,9 +192,11 @@ class ActionModule(ActionBase):
                         result=dict(path=path, schema_version=version, rejected=True))
             result["changed"] = True
             if self._task.diff:
-                result["diff"] = dict(before=current or "", after=text, before_header=path, after_header=path)
+                result["diff"] = dict(before=_masked_text(current), after=_masked_text(text), before_header=path,
+                                      after_header=path)
             if self._task.check_mode:
                 return result
+            self._make_private(path, args, task_vars)
             if current is not None:
                 rc, _out, err = self._run(["cp", "-p", path, previous_path])
                 if rc != 0:
@@ -208,9 +251,10 @@ class ActionModule(ActionBase):
         text, config, version, current_root, wanted_root, warnings = self._dropin_texts(default, args, task_vars)
         current = self._read(dropin, task_vars)
         result.update(path=dropin, config_path=path, layout="dropin", schema_version=version,
-                      keys=describe_paths(default), config=config, previous=None, restore=[], changed=False)
+                      keys=describe_paths(default), config=mask(config), previous=None, restore=[], changed=False)
         if warnings:
             result["warnings"] = warnings
+        self._warn_readable_secrets(result, config, dropin, args)
         changes = [(name, before, after) for name, before, after in ((path, current_root, wanted_root),
                                                                      (dropin, current, text)) if before != after]
         if not changes:
@@ -226,8 +270,8 @@ class ActionModule(ActionBase):
                                         result=dict(path=dropin, schema_version=version, rejected=True))
         result["changed"] = True
         if self._task.diff:
-            result["diff"] = [dict(before=before or "", after=after, before_header=name, after_header=name)
-                              for name, before, after in changes]
+            result["diff"] = [dict(before=_masked_text(before), after=_masked_text(after), before_header=name,
+                                   after_header=name) for name, before, after in changes]
         if self._task.check_mode:
             return result
         self._run(["mkdir", "-p", os.path.dirname(dropin)])
@@ -238,6 +282,7 @@ class ActionModule(ActionBase):
                 result["restore"].append(dict(src=previous, dest=name))
             else:
                 result["restore"].append(dict(src="", dest=name))
+            self._make_private(name, args, task_vars)
             written = self._write(after, name, args, task_vars)
             if written.get("failed"):
                 raise AnsibleActionFail(written.get("msg", "cannot write %s" % name))

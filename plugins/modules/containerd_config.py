@@ -87,7 +87,10 @@ options:
     type: dict
     default: {}
   mode:
-    description: Mode of the config file.
+    description:
+      - Mode of the config file. Use V("0600") when the config holds credentials (CRI registry C(auth),
+        C(headers)); a mode that keeps others out is set before the new content is written, and a more open
+        mode with credentials in the config gives a warning.
     type: raw
     default: "0644"
   owner:
@@ -148,7 +151,9 @@ keys:
   type: dict
   sample: {"sandbox_image": ["plugins.io.containerd.cri.v1.images.pinned_images.sandbox"]}
 config:
-  description: The rendered config, as data.
+  description:
+    - The rendered config, as data, with its secret parts (keys naming a password, token, secret or auth, and
+      every C(headers) value) replaced by C(********). The diff masks them the same way.
   returned: always
   type: dict
 previous:

@@ -147,7 +147,12 @@ options:
     type: bool
     default: true
 notes:
-  - The password is passed to C(ctr --user) and masked in every result field (it is C(no_log)).
+  - "The credentials never reach ctr's command line (which every local user can read): a pull or push with
+    O(username) gets a private (0700) temporary hosts dir whose C(hosts.toml) for the image's registry is the
+    one of O(hosts_dir) with an C(Authorization) header added (Basic, or a bearer token the registry's token
+    service gave for these credentials), removed when the operation ends. The password is C(no_log)."
+  - "Check-mode digest look-ups follow redirects themselves: a redirect to another scheme, host or port loses
+    the C(Authorization) header and the C(hosts.toml) headers, and one from HTTPS to plain HTTP is refused."
 """
 
 EXAMPLES = r"""

@@ -18,6 +18,7 @@ import tarfile
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command, flag
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ArchiveError, CollectionError
+from ansible_collections.containerd.runtime.plugins.module_utils._image.credentials import private_hosts_dir
 from ansible_collections.containerd.runtime.plugins.module_utils._image.registry import registry_failure
 
 # Pulls and pushes move whole images: give them more time than a metadata call, at least this much.
@@ -63,13 +64,16 @@ class ImageOps(object):
         if options.skip_verify:
             args.append(flag("skip-verify"))
         args += self._local(needed=options.skip_verify)  # ctr 2.x takes --skip-verify only with --local
-        if options.hosts_dir:
+        if options.hosts_dir and not options.username:
             args += ["--hosts-dir", options.hosts_dir]
-        if options.username:
-            # ctr only reads a password from a terminal otherwise; modules mark it no_log, which masks it
-            # in every result field (cmd included).
-            args += ["--user", "%s:%s" % (options.username, options.password or "")]
         return args
+
+    def _run_with_credentials(self, args, options, ref, actions):
+        """Run a pull/push; credentials reach ctr in a private hosts dir (``--hosts-dir``), never on its argv."""
+        with private_hosts_dir(options, ref, actions) as hosts_dir:
+            if options.username:
+                args = args[:2] + ["--hosts-dir", hosts_dir] + args[2:]
+            self.run(args, timeout=self._transfer_timeout())
 
     def pull_image(self, ref, options, platform=None, all_platforms=False, snapshotter=None, refetch=False):
         """Pull (and unpack) ``ref``; registry failures become registry errors with clear messages.
@@ -90,7 +94,7 @@ class ImageOps(object):
             flags += ["--snapshotter", snapshotter]
         args = command(["images", "pull"], flags, [ref])
         try:
-            self.run(args, timeout=self._transfer_timeout())
+            self._run_with_credentials(args, options, ref, "pull")
         except CollectionError as error:
             raise registry_failure(error, ref, "pull")
 
@@ -100,7 +104,7 @@ class ImageOps(object):
             flags += ["--platform", platform]
         args = command(["images", "push"], flags, [ref])
         try:
-            self.run(args, timeout=self._transfer_timeout())
+            self._run_with_credentials(args, options, ref, "pull,push")
         except CollectionError as error:
             raise registry_failure(error, ref, "push")
 

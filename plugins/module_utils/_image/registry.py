@@ -9,6 +9,9 @@ bearer-token authentication, TLS verification against a CA (or none with ``skip_
 the mirrors and CA files of a containerd ``hosts_dir`` (``certs.d/<host>/hosts.toml``), tried in the order
 containerd tries them. Runs on the managed host: standard library and ``ansible.module_utils.urls`` only.
 
+Redirects are followed here, not by ``open_url``: a hop to another origin (scheme, host or port) loses the
+``Authorization`` header and the hosts.toml headers, and a hop from HTTPS to plain HTTP is refused.
+
 Also the mapping of ctr's registry failures (refused connection, TLS, 401, 403) to clear errors.
 """
 
@@ -19,9 +22,10 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.six.moves.urllib.parse import urlencode
+from ansible.module_utils.six.moves.urllib.parse import urlencode, urljoin, urlsplit
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import classify
@@ -53,6 +57,8 @@ MANIFEST_TYPES = [
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.docker.distribution.manifest.v1+prettyjws",
 ]
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
 
 
 # ---- WWW-Authenticate -------------------------------------------------------------------------------
@@ -141,6 +147,23 @@ def _ca_list(value, base):
     return [item if os.path.isabs(item) else os.path.join(base, item) for item in values if isinstance(item, str)]
 
 
+def _client_pairs(value, base):
+    """hosts.toml ``client``: a file (certificate and key in one), or a list of files and [cert, key] pairs."""
+    if not value:
+        return []
+    pairs = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            pair = [item, None]
+        elif isinstance(item, list) and item and len(item) <= 2 and all(isinstance(part, str) for part in item):
+            pair = list(item) + [None] * (2 - len(item))
+        else:
+            raise RegistryError("hosts.toml under %s: client must be a file or a list of files and [cert, key] pairs, "
+                                "got %r" % (base, value))
+        pairs.append(tuple(part if part is None or os.path.isabs(part) else os.path.join(base, part) for part in pair))
+    return pairs
+
+
 def _endpoint(url, settings, base, capabilities=None):
     override = bool(settings.get("override_path"))
     path = url.rstrip("/")
@@ -150,6 +173,7 @@ def _endpoint(url, settings, base, capabilities=None):
         "url": url, "api": path,
         "capabilities": list(settings.get("capabilities") or capabilities or ["pull", "resolve", "push"]),
         "ca": _ca_list(settings.get("ca"), base),
+        "clients": _client_pairs(settings.get("client"), base),
         "skip_verify": bool(settings.get("skip_verify")),
         "header": dict(settings.get("header") or {}),
     }
@@ -225,14 +249,27 @@ class RegistryClient(object):
         self._tokens = {}
 
     def _open(self, url, method, headers, endpoint):
-        ca_path = endpoint["ca"][0] if endpoint.get("ca") else None
-        response = open_url(url, method=method, headers=headers, timeout=self.timeout,
-                            validate_certs=not endpoint.get("skip_verify"), ca_path=ca_path,
-                            follow_redirects="all", use_proxy=True)
-        if method == "GET":
-            body = response.read()
-        else:
-            body = b""
+        """One request, redirects not followed (``_request`` follows them); each client pair tried in turn."""
+        cas = endpoint.get("ca") or []
+        bundle = _ca_bundle(cas) if len(cas) > 1 else None
+        clients = endpoint.get("clients") or [(None, None)]
+        try:
+            for index, (cert, key) in enumerate(clients):
+                try:
+                    response = open_url(url, method=method, headers=headers, timeout=self.timeout,
+                                        validate_certs=not endpoint.get("skip_verify"),
+                                        ca_path=bundle or (cas[0] if cas else None), client_cert=cert, client_key=key,
+                                        follow_redirects="none", use_proxy=True)
+                    break
+                except HTTPError:
+                    raise
+                except (URLError, OSError):
+                    if index == len(clients) - 1:
+                        raise
+        finally:
+            if bundle:
+                os.unlink(bundle)
+        body = response.read() if method == "GET" else b""
         return response.getcode(), dict((key.lower(), value) for key, value in response.headers.items()), body
 
     def digest(self, ref, capability="resolve"):
@@ -252,6 +289,26 @@ class RegistryClient(object):
                     raise
                 errors.append("%s: %s" % (endpoint["url"], exc.message))
         raise RegistryUnreachable("no registry host could resolve %s: %s" % (ref, "; ".join(errors)))
+
+    def authorization(self, ref, actions="pull"):
+        """The Authorization value for ``ref``'s registry server with these credentials: a bearer token for
+        ``repository:<path>:<actions>`` when the server's challenge is bearer, else Basic; None when it asks for
+        none. For giving ctr the credentials in a private hosts.toml instead of on its argv."""
+        endpoint = endpoints(ref.domain, self.plain_http, self.skip_verify, self.hosts_dir)[-1]
+        apis = [endpoint["api"]] + ([endpoint["fallback"]] if endpoint.get("fallback") else [])
+        for index, api in enumerate(apis):
+            try:
+                self._request(api + "/", "GET", {}, endpoint)
+                return None
+            except HTTPError as exc:
+                if exc.code != 401:
+                    return None
+                challenge = parse_www_authenticate(_header(exc.headers, "www-authenticate"))
+                return self._authorize(challenge, "repository:%s:%s" % (ref.path, actions), endpoint, ref)
+            except (RegistryTLSError, RegistryUnreachable):
+                if index == len(apis) - 1:
+                    raise
+        return None
 
     def _head(self, endpoint, ref):
         try:
@@ -296,14 +353,31 @@ class RegistryClient(object):
         return "sha256:" + hashlib.sha256(body).hexdigest()
 
     def _request(self, url, method, headers, endpoint):
-        try:
-            return self.opener(url, method, headers, endpoint)
-        except HTTPError:
-            raise
-        except URLError as exc:
-            raise self._url_error(exc, endpoint)
-        except (OSError, ValueError) as exc:
-            raise self._url_error(exc, endpoint)
+        """``opener`` with redirects followed: credentials and hosts.toml headers stay with their origin."""
+        headers = dict(headers)
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                return self.opener(url, method, headers, endpoint)
+            except HTTPError as exc:
+                location = _header(exc.headers, "location")
+                if exc.code not in REDIRECT_CODES or not location:
+                    raise
+                target = urljoin(url, location)
+                if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
+                    raise RegistryError("registry %s redirected %s to %s, which is not HTTPS: refused (credentials and "
+                                        "content would travel in the clear)"
+                                        % (endpoint["url"], _bare(url), _bare(target)))
+                if _origin(target) != _origin(url):
+                    private = set(key.lower() for key in endpoint.get("header") or {}) | {"authorization"}
+                    headers = dict((key, value) for key, value in headers.items() if key.lower() not in private)
+                if exc.code == 303 and method not in ("GET", "HEAD"):
+                    method = "GET"
+                url = target
+            except URLError as exc:
+                raise self._url_error(exc, endpoint)
+            except (OSError, ValueError) as exc:
+                raise self._url_error(exc, endpoint)
+        raise RegistryError("registry %s redirected more than %d times" % (endpoint["url"], MAX_REDIRECTS))
 
     def _authorize(self, challenge, scope, endpoint, ref):
         if challenge is None:
@@ -338,12 +412,18 @@ class RegistryClient(object):
             raise self._http_error(exc, endpoint, ref)
         try:
             data = json.loads(body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, AttributeError):
             raise RegistryAuthError("the token service %s of registry %s did not answer with JSON"
-                                    % (realm, endpoint["url"]))
+                                    % (_bare(realm), endpoint["url"]))
+        if not isinstance(data, dict):
+            raise RegistryAuthError("the token service %s of registry %s answered with a JSON %s, not an object"
+                                    % (_bare(realm), endpoint["url"], type(data).__name__))
         token = data.get("token") or data.get("access_token")
         if not token:
-            raise RegistryAuthError("the token service %s of registry %s sent no token" % (realm, endpoint["url"]))
+            raise RegistryAuthError("the token service %s of registry %s sent no token" % (_bare(realm), endpoint["url"]))
+        if not isinstance(token, str) or not re.match(r"^[\x21-\x7e]+$", token):
+            raise RegistryAuthError("the token service %s of registry %s sent a token that is not a string of printable "
+                                    "characters" % (_bare(realm), endpoint["url"]))
         return token
 
     def _auth_message(self, endpoint, ref):
@@ -369,6 +449,45 @@ class RegistryClient(object):
                                     % (endpoint["url"], endpoint["url"].split(":")[0].upper(), text))
         return RegistryUnreachable("registry %s is not reachable: %s — is it running, and is the address right?"
                                    % (endpoint["url"], text))
+
+
+def _header(headers, name):
+    """A response header by case-insensitive name (an HTTPMessage or a plain dict)."""
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _bare(url):
+    """``url`` without user info, query and fragment (what messages may show)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = "[%s]" % host
+    if parts.port:
+        host += ":%d" % parts.port
+    return "%s://%s%s" % (parts.scheme, host, parts.path)
+
+
+def _ca_bundle(paths):
+    """A private temporary file with the CA certificates of ``paths`` one after another (removed by the caller)."""
+    handle, bundle = tempfile.mkstemp(prefix="containerd-runtime-ca-", suffix=".pem")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for path in paths:
+                with open(path, "rb") as source:
+                    out.write(source.read().rstrip(b"\n") + b"\n")
+    except (IOError, OSError) as exc:
+        os.unlink(bundle)
+        raise RegistryTLSError("cannot read the CA certificates %s: %s" % (", ".join(paths), exc))
+    return bundle
 
 
 def tls_message(where, detail):

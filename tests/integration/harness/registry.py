@@ -279,3 +279,94 @@ class Registry:
     def destroy(self):
         self.stop()
         subprocess.run(["rm", "-rf", "--one-file-system", str(self.base)], check=False)
+
+
+class DelayingProxy:
+    """A loopback TCP proxy in front of a registry that holds each new connection ``delay`` seconds before
+    relaying it: pulls through it take a few seconds, long enough to look at the processes doing them.
+
+    TLS passes through untouched (the registry's certificate names 127.0.0.1, whatever the port). Runs in
+    this process (threads); ``stop()`` closes the listener.
+    """
+
+    def __init__(self, registry, delay=2.0):
+        import threading
+        self.registry = registry
+        self.delay = delay
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def host(self):
+        return "127.0.0.1:%d" % self.port
+
+    @property
+    def url(self):
+        return "%s://%s" % ("https" if self.registry.tls else "http", self.host)
+
+    def ref(self, repository, tag="latest"):
+        return "%s/%s:%s" % (self.host, repository, tag)
+
+    def write_hosts_toml(self, directory):
+        """A certs.d entry for the proxy's host:port (trusting the registry's CA); returns the certs.d dir."""
+        entry = Path(directory) / self.host
+        entry.mkdir(parents=True, exist_ok=True)
+        text = 'server = "%s"\n\n[host."%s"]\n  capabilities = ["pull", "resolve"]\n' % (self.url, self.url)
+        if self.registry.tls:
+            text += '  ca = "%s"\n' % self.registry.ca
+        (entry / "hosts.toml").write_text(text)
+        return Path(directory)
+
+    def _serve(self):
+        import threading
+        while not self._stopped.is_set():
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client):
+        import threading
+        if self._stopped.wait(self.delay):
+            client.close()
+            return
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.registry.port), timeout=10)
+        except OSError:
+            client.close()
+            return
+
+        def pipe(source, target):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    target.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for sock in (source, target):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        back = threading.Thread(target=pipe, args=(upstream, client), daemon=True)
+        back.start()
+        pipe(client, upstream)
+        back.join(30)
+        client.close()
+        upstream.close()
+
+    def stop(self):
+        self._stopped.set()
+        self.listener.close()

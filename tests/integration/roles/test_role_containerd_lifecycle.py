@@ -31,7 +31,7 @@ def test_registries_hosts_toml_credentials_and_prune(role_host):
     docker = role_host.certs / "docker.io" / "hosts.toml"
     local = role_host.certs / "registry.local:5000" / "hosts.toml"
     assert stat.S_IMODE(docker.stat().st_mode) == 0o600
-    assert stat.S_IMODE(local.stat().st_mode) == 0o644
+    assert stat.S_IMODE(local.stat().st_mode) == 0o600  # headers may carry tokens
     hosts = tomllib.loads(docker.read_text())
     mirror = hosts["host"]["http://127.0.0.1:5999"]
     assert hosts["server"] == "https://registry-1.docker.io"

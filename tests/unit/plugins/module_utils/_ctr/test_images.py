@@ -21,9 +21,8 @@ def tail(client):
 def test_pull_flags(client):
     ref = reference.parse("127.0.0.1:5000/app:1")
     client.runner.replies.append((0, "", ""))
-    client.pull_image(ref, RegistryOptions(hosts_dir="/h", username="u", password="p"), platform="linux/arm64",
-                      snapshotter="native")
-    assert tail(client) == ["images", "pull", "--hosts-dir", "/h", "--user", "u:p", "--platform", "linux/arm64",
+    client.pull_image(ref, RegistryOptions(hosts_dir="/h"), platform="linux/arm64", snapshotter="native")
+    assert tail(client) == ["images", "pull", "--hosts-dir", "/h", "--platform", "linux/arm64",
                             "--snapshotter", "native", "--", "127.0.0.1:5000/app:1"]
     assert client.runner.calls[-1][4:7] == ["600s", "--timeout", "600s"]
 
