@@ -91,7 +91,7 @@ options:
       - Labels that come from the image are no drift (ctr copies them onto the container); dropping a label
         given here that overrode one of the image's re-creates the container with the image's value.
       - Values must not contain a comma.
-      - Keys must not start with C(-): ctr 1.6 and 1.7 would read such an argument as one of their own flags.
+      - Keys must not start with C(-) (ctr 1.6 and 1.7 would read such an argument as one of their own flags).
     type: dict
   mounts:
     description:

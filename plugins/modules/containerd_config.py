@@ -113,10 +113,12 @@ options:
     type: str
     choices: [file, dropin]
     default: file
+    version_added: 0.5.0
   dropin_path:
     description: The role's own drop-in, with O(layout=dropin).
     type: path
     default: /etc/containerd/conf.d/50-containerd-runtime.toml
+    version_added: 0.5.0
 """
 
 EXAMPLES = r"""

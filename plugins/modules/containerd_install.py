@@ -143,10 +143,12 @@ options:
         the URL and used the same way; they never appear in the result, a warning, a message or the manifest.
         Prefer these options, which keep the password out of the task's arguments.
     type: str
+    version_added: 0.5.0
   url_password:
     description:
       - Password for O(url_username).
     type: str
+    version_added: 0.5.0
   allow_unverified:
     description:
       - Without O(checksum), a release file downloaded over plain V(http://) or with O(validate_certs=false)
@@ -155,6 +157,7 @@ options:
       - Loopback addresses, local paths and V(file://) URLs are not on the network and are always allowed.
     type: bool
     default: false
+    version_added: 0.5.0
 notes:
   - The manifest is C(.containerd.runtime-<component>.json) beside the installed binaries (C(cri) for the bundle).
     It lists each installed file with its sha256, the version, the arch and the source URL.

@@ -128,7 +128,7 @@ options:
     description:
       - Labels the image must carry. A label given with an empty value or V(null) is removed.
       - Values must not contain a comma, since C(ctr) lists labels comma-separated.
-      - Keys must not start with C(-): ctr 1.6 and 1.7 would read such an argument as one of their own flags.
+      - Keys must not start with C(-) (ctr 1.6 and 1.7 would read such an argument as one of their own flags).
     type: dict
   purge_labels:
     description:
