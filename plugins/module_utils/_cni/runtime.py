@@ -56,19 +56,22 @@ HAS_PYROUTE2 = importlib.util.find_spec("pyroute2") is not None
 PYROUTE2_IMPORT_ERROR = None if HAS_PYROUTE2 else "ImportError: No module named 'pyroute2'"
 
 
-def IPRoute():  # pylint: disable=invalid-name  (stands for pyroute2.IPRoute)
-    from pyroute2 import IPRoute as ipr
-    return ipr()
+def _ip_route():
+    """A pyroute2 IPRoute (rtnetlink of this network namespace)."""
+    from pyroute2 import IPRoute
+    return IPRoute()
 
 
-def NetNS(path, flags=0):  # pylint: disable=invalid-name  (stands for pyroute2.NetNS)
-    from pyroute2 import NetNS as netns
-    return netns(path, flags=flags)
+def _in_netns(path, flags=0):
+    """A pyroute2 NetNS: rtnetlink inside the network namespace at ``path``."""
+    from pyroute2 import NetNS
+    return NetNS(path, flags=flags)
 
 
 def _pyroute2_netns():
     from pyroute2 import netns
     return netns
+
 
 DEFAULT_CACHE_DIR = "/var/lib/cni"
 NETNS_RUN_DIR = "/var/run/netns"
@@ -127,7 +130,7 @@ def ensure_netns(name):
         if os.path.exists(path):
             os.unlink(path)  # an empty mount point left by a crash or a reboot
         _pyroute2_netns().create(name)
-        with NetNS(path, flags=0) as ns:
+        with _in_netns(path, flags=0) as ns:
             for index in ns.link_lookup(ifname="lo"):
                 ns.link("set", index=index, state="up")
     except (OSError, IOError) as error:
@@ -198,9 +201,9 @@ def link_facts(name=None, index=None, netns=None):
     if netns is not None:
         if not netns_exists(netns):
             return None
-        with NetNS(netns_path(netns), flags=0) as ns:
+        with _in_netns(netns_path(netns), flags=0) as ns:
             return _link(ns, name, index)
-    with IPRoute() as ipr:
+    with _ip_route() as ipr:
         return _link(ipr, name, index)
 
 
@@ -208,7 +211,7 @@ def bridge_facts(name):
     """The bridge ``name`` with its addresses and member interfaces, or None when it does not exist."""
     if not HAS_PYROUTE2:
         return None
-    with IPRoute() as ipr:
+    with _ip_route() as ipr:
         facts = _link(ipr, name)
         if facts is None:
             return None
@@ -219,7 +222,7 @@ def bridge_facts(name):
 
 def delete_link(name):
     """Delete the host interface ``name``; return whether it existed."""
-    with IPRoute() as ipr:
+    with _ip_route() as ipr:
         found = ipr.link_lookup(ifname=name)
         if not found:
             return False
