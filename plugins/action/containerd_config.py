@@ -123,6 +123,14 @@ class ActionModule(ActionBase):
         if result.get("failed"):
             raise AnsibleActionFail("cannot make %s private before writing it: %s" % (path, result.get("msg")))
 
+    def _settle(self, result, text, path, args, task_vars):
+        """The content of ``path`` is right: let copy settle its mode and owner (a change only where they differ)."""
+        written = self._write(text, path, args, task_vars)
+        if written.get("failed"):
+            raise AnsibleActionFail(written.get("msg", "cannot set the attributes of %s" % path))
+        result["changed"] = bool(written.get("changed"))
+        return result
+
     def _write(self, text, path, args, task_vars):
         new_task = self._task.copy()
         new_task.args.clear()
@@ -178,12 +186,7 @@ class ActionModule(ActionBase):
                 result["warnings"] = warnings
             self._warn_readable_secrets(result, config, path, args)
             if current == text:
-                # content is right; let copy settle mode/owner (no change unless they differ)
-                written = self._write(text, path, args, task_vars)
-                if written.get("failed"):
-                    raise AnsibleActionFail(written.get("msg", "cannot set the attributes of %s" % path))
-                result["changed"] = bool(written.get("changed"))
-                return result
+                return self._settle(result, text, path, args, task_vars)
             if args["validate"]:
                 message = self._validate(containerd, text)
                 if message:
@@ -258,11 +261,7 @@ class ActionModule(ActionBase):
         changes = [(name, before, after) for name, before, after in ((path, current_root, wanted_root),
                                                                      (dropin, current, text)) if before != after]
         if not changes:
-            written = self._write(text, dropin, args, task_vars)
-            if written.get("failed"):
-                raise AnsibleActionFail(written.get("msg", "cannot set the attributes of %s" % dropin))
-            result["changed"] = bool(written.get("changed"))
-            return result
+            return self._settle(result, text, dropin, args, task_vars)
         if args["validate"]:
             message = self._validate(containerd, text)  # the drop-in on its own, before anything is written
             if message:

@@ -68,23 +68,12 @@ SCHEMAS = {
         "cni_bin_dir": [("plugins", CRI_RUNTIME_V3, "cni", "bin_dirs"),
                         ("plugins", CRI_RUNTIME_V3, "cni", "bin_dir")],
     },
-    4: {
-        "root": [("root",)],
-        "state": [("state",)],
-        "grpc_address": [("plugins", SERVER_GRPC, "address")],
-        "grpc_uid": [("plugins", SERVER_GRPC, "uid")],
-        "grpc_gid": [("plugins", SERVER_GRPC, "gid")],
-        "debug_level": [("debug", "level")],
-        "metrics_address": [("plugins", SERVER_METRICS, "address")],
-        "snapshotter": [("plugins", CRI_IMAGES_V3, "snapshotter")],
-        "sandbox_image": [("plugins", CRI_IMAGES_V3, "pinned_images", "sandbox")],
-        "registry_config_path": [("plugins", CRI_IMAGES_V3, "registry", "config_path"),
-                                 ("plugins", TRANSFER, "config_path")],
-        "cni_conf_dir": [("plugins", CRI_RUNTIME_V3, "cni", "conf_dir")],
-        "cni_bin_dir": [("plugins", CRI_RUNTIME_V3, "cni", "bin_dirs"),
-                        ("plugins", CRI_RUNTIME_V3, "cni", "bin_dir")],
-    },
 }
+# version 4 (containerd 2.3+) keeps version 3's places but for the server settings, which moved from the
+# top-level tables into the io.containerd.server.v1.* plugins
+SCHEMAS[4] = dict(SCHEMAS[3], grpc_address=[("plugins", SERVER_GRPC, "address")],
+                  grpc_uid=[("plugins", SERVER_GRPC, "uid")], grpc_gid=[("plugins", SERVER_GRPC, "gid")],
+                  metrics_address=[("plugins", SERVER_METRICS, "address")])
 # version 4 no longer derives the ttrpc socket from the grpc one: a moved grpc socket takes the ttrpc
 # socket along (<grpc address>.ttrpc, where versions 2 and 3 put it), unless the overrides set it
 TTRPC_FROM_GRPC = {4: ("plugins", SERVER_TTRPC, "address")}
