@@ -241,6 +241,10 @@ notes:
   - The image digest, the O(user) asked for and O(stop_timeout) are kept in C(containerd.runtime/*) labels of
     the container. A container created by other tools has no digest label; its image digest is not compared
     until the module re-creates it.
+  - The parts of the image's config a container inherits (entrypoint, cmd, env, working dir, stop signal, labels,
+    user) are kept in its C(containerd.runtime/image-config) label (when they fit containerd's 4 KiB label limit).
+    While the image's digest is the one the container was made from, a run compares against them and does not
+    read the image's config again.
   - A tmpfs mount at C(/run) or bind mounts of C(/etc/hosts) or C(/etc/resolv.conf) from the same host paths
     look like the ones ctr adds itself and are not compared.
 seealso:

@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import signal
 import statistics
 import subprocess
@@ -47,10 +46,14 @@ from harness.ansible import Ansible  # noqa: E402 pylint: disable=wrong-import-p
 from harness.binaries import CACHE, VERSIONS  # noqa: E402 pylint: disable=wrong-import-position
 from harness.daemon import ContainerdDaemon  # noqa: E402 pylint: disable=wrong-import-position
 
+from docker_contender import ContenderError, DockerContender  # noqa: E402 pylint: disable=wrong-import-position
+
 BUSYBOX = "docker.io/library/busybox:test"
 ROLE = "containerd.runtime.workloads"
 TARGET_N = 30
 TARGET_RATIO = 3.0
+# a no-op converge next to Ansible's own floor (the same play with ansible.builtin.ping): N -> at most
+PING_TARGETS = {30: 1.5, 100: 2.0}
 # linear growth: an added workload, between the two largest sizes, may cost the converge at most
 # TARGET_RATIO times what the baseline spends per workload at the largest size (a converge that is
 # quadratic in N fails this as N grows; a fixed start-up cost does not count against it)
@@ -120,7 +123,19 @@ class Bench:
         self.hosts = []
         self.archive = CACHE / "images" / "busybox-v1.tar"
         self.results = []
-        self.docker, self.docker_note = docker_contender()
+        self.docker = None
+        self.docker_versions = None
+        self.docker_note = ("docker_container contender skipped: run with --docker (the benchmark then sets up "
+                            "Debian's docker.io in its cache, see tests/bench/docker_contender.py)")
+
+    def start_docker(self):
+        """The docker_container contender: Debian's docker.io from the cache, a private dockerd."""
+        self.docker = DockerContender(self.workdir)
+        self.docker.install()
+        self.docker.start()
+        self.docker.load_image()
+        self.docker_note = None
+        self.docker_versions = self.docker.version()
 
     # ---- set-up and clean-up, all through the harness ------------------------------------------------
 
@@ -140,6 +155,8 @@ class Bench:
 
     def destroy(self):
         self.clean(self.hosts)
+        if self.docker:
+            self.docker.stop()
         for daemon in self.daemons:
             daemon.destroy()
         subprocess.run(["rm", "-rf", str(self.workdir)], check=False)
@@ -155,7 +172,7 @@ class Bench:
             host.namespace = "bench-%s-%s" % (run_id, host.name)
             images.import_image(host.daemon, host.namespace, str(self.archive), BUSYBOX)
         declared = workloads(count)
-        ansible = Ansible(case_dir / "ansible")
+        ansible = Ansible(case_dir / "ansible", env=self.docker.ansible_env() if self.docker else None)
         play_vars = {"containerd_workloads": declared}
         inventory = {host.name: host.hostvars() for host in hosts}
         try:
@@ -166,9 +183,10 @@ class Bench:
             self.verify_running(hosts, declared)
             script = self.baseline_script(case_dir, hosts, declared)
             docker = self.docker and self.docker_setup(ansible, inventory, play_vars)
-            converge_runs, baseline_runs, per_object_runs, docker_runs = [], [], [], []
+            converge_runs, baseline_runs, per_object_runs, docker_runs, ping_runs = [], [], [], [], []
             for _repetition in range(self.options.repeat):
                 baseline_runs.append(self.baseline(script))
+                ping_runs.append(self.ping(ansible, inventory))
                 run = self.converge(ansible, inventory, play_vars)
                 if run["changed"]:
                     raise BenchError("the no-op converge of %d workloads on %d hosts changed %d of them: %s" % (
@@ -192,6 +210,9 @@ class Bench:
             "converge_per_workload_ms": round(converge / total * 1000, 1),
             "baseline_per_workload_ms": round(baseline / total * 1000, 1),
             "converge_runs_s": [round(value, 3) for value in converge_runs],
+            "ping_play_s": round(statistics.median(ping_runs), 3),
+            "ping_ratio": round(converge / statistics.median(ping_runs), 2),
+            "ping_runs_s": [round(value, 3) for value in ping_runs],
             "baseline_runs_s": [round(value, 3) for value in baseline_runs],
             "baseline_ctr_calls": total * BASELINE_CALLS_PER_WORKLOAD,
             "per_object_s": round(statistics.median(per_object_runs), 3),
@@ -206,6 +227,16 @@ class Bench:
             result["profile"] = profile
         self.results.append(result)
         return result
+
+    @staticmethod
+    def ping(ansible, inventory):
+        """The seconds of the same play with ``ansible.builtin.ping``: Ansible's own floor on these hosts."""
+        started = time.perf_counter()
+        play = ansible.run([{"name": "Ping", "ansible.builtin.ping": {}}], inventory=inventory)
+        seconds = time.perf_counter() - started
+        if play.rc != 0:
+            raise BenchError("the ping play failed: %s" % play.stdout[-2000:])
+        return seconds
 
     def converge(self, ansible, inventory, play_vars):
         """One ansible-playbook run of the role on every host; returns its time and what it changed."""
@@ -237,8 +268,7 @@ class Bench:
 
     # ---- the per-object case: one module task per container, looped ----------------------------------------
 
-    @staticmethod
-    def loop_task(module, state):
+    def loop_task(self, module, state):
         """One task looping ``module`` over the play's workloads (each host's own daemon and namespace)."""
         item = {"name": "{{ item.name }}", "command": "{{ item.command }}", "env": "{{ item.env }}",
                 "labels": "{{ item.labels }}", "state": state}
@@ -247,9 +277,12 @@ class Bench:
                         address="{{ containerd_grpc_address }}", ctr_path="{{ containerd_ctr_path }}",
                         namespace="{{ containerd_workloads_namespace }}")
         else:  # the docker contender: names per host, as the namespaces are
-            item.update(name="{{ inventory_hostname }}-{{ item.name }}", image=DOCKER_IMAGE, restart_policy="no")
+            item.update(name="{{ inventory_hostname }}-{{ item.name }}", image=DOCKER_IMAGE, restart_policy="no",
+                        **self.docker.task_options())
             if state == "absent":
-                item = {"name": item["name"], "state": "absent", "force_kill": True}
+                item = {"name": item["name"], "state": "absent", "force_kill": True, **self.docker.task_options()}
+            return {"name": "Loop %s" % module, module: item, "loop": "{{ containerd_workloads }}",
+                    "loop_control": {"label": "{{ item.name }}"}, "vars": self.docker.task_vars()}
         return {"name": "Loop %s" % module, module: item, "loop": "{{ containerd_workloads }}",
                 "loop_control": {"label": "{{ item.name }}"}}
 
@@ -391,23 +424,6 @@ class Bench:
         return seconds
 
 
-def docker_contender():
-    """(True, None) when the docker_container contender can run, else (False, why not)."""
-    docker = shutil.which("docker")
-    if not docker:
-        return False, "docker_container contender skipped: no docker in PATH (install docker.io to compare)"
-    if subprocess.run([docker, "info"], capture_output=True, check=False, timeout=30).returncode != 0:
-        return False, "docker_container contender skipped: docker info fails (no reachable dockerd)"
-    listing = subprocess.run([str(Path(sys.executable).with_name("ansible-galaxy")), "collection", "list",
-                              "community.docker"], capture_output=True, text=True, check=False, timeout=60)
-    if "community.docker" not in listing.stdout:
-        return False, "docker_container contender skipped: the community.docker collection is not installed"
-    if subprocess.run([docker, "image", "inspect", DOCKER_IMAGE], capture_output=True, check=False,
-                      timeout=30).returncode != 0:
-        return False, "docker_container contender skipped: dockerd has no image %s" % DOCKER_IMAGE
-    return True, None
-
-
 def ctr_command(argv):
     """``containers info`` of ``--address A --namespace N containers info NAME``."""
     words, skip = [], False
@@ -430,6 +446,11 @@ def verdict(results):
         if result["workloads"] == TARGET_N and result["ratio"] > TARGET_RATIO:
             failures.append("N=%d on %d host(s): converge %.2fs is %.2fx the baseline %.2fs (target <= %.1fx)" % (
                 TARGET_N, result["hosts"], result["converge_s"], result["ratio"], result["baseline_s"], TARGET_RATIO))
+        limit = PING_TARGETS.get(result["workloads"])
+        if limit and result["ping_ratio"] > limit:
+            failures.append("N=%d on %d host(s): converge %.2fs is %.2fx the ping play %.2fs (target <= %.1fx)" % (
+                result["workloads"], result["hosts"], result["converge_s"], result["ping_ratio"],
+                result["ping_play_s"], limit))
     for host_count in sorted({result["hosts"] for result in results}):
         rows = sorted((r for r in results if r["hosts"] == host_count), key=lambda r: r["workloads"])
         if len(rows) < 2:
@@ -451,13 +472,13 @@ def marginal_ms(small, large):
 
 
 def table(results):
-    head = "%6s %6s %12s %12s %7s %14s %14s %12s %13s %13s" % (
-        "N", "hosts", "converge s", "baseline s", "ratio", "converge ms/wl", "baseline ms/wl", "marginal ms",
-        "container ms", "docker ms")
+    head = "%6s %6s %12s %12s %7s %8s %8s %14s %14s %12s %13s %13s" % (
+        "N", "hosts", "converge s", "baseline s", "ratio", "ping s", "/ping", "converge ms/wl", "baseline ms/wl",
+        "marginal ms", "container ms", "docker ms")
     lines = [head, "-" * len(head)]
     for r in sorted(results, key=lambda r: (r["hosts"], r["workloads"])):
-        lines.append("%6d %6d %12.3f %12.3f %6.2fx %14.1f %14.1f %12s %13.1f %13s" % (
-            r["workloads"], r["hosts"], r["converge_s"], r["baseline_s"], r["ratio"],
+        lines.append("%6d %6d %12.3f %12.3f %6.2fx %8.3f %7.2fx %14.1f %14.1f %12s %13.1f %13s" % (
+            r["workloads"], r["hosts"], r["converge_s"], r["baseline_s"], r["ratio"], r["ping_play_s"], r["ping_ratio"],
             r["converge_per_workload_ms"], r["baseline_per_workload_ms"],
             "%.1f" % r["marginal_ms"] if "marginal_ms" in r else "-", r["per_object_per_workload_ms"],
             "%.1f" % r["docker_container_per_workload_ms"] if "docker_container_per_workload_ms" in r else "-"))
@@ -486,6 +507,8 @@ def parse_args(argv):
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="JSON report (default %s)" % (
         DEFAULT_JSON.relative_to(REPO)))
     parser.add_argument("--no-assert", action="store_true", help="report the target, do not fail on a miss")
+    parser.add_argument("--docker", action="store_true",
+                        help="add the docker_container contender (sets up Debian's docker.io in the test cache)")
     parser.add_argument("--profile", action="store_true",
                         help="also split each converge into ansible, module and ctr time (extra untimed runs)")
     options = parser.parse_args(argv)
@@ -506,6 +529,8 @@ def main(argv=None):
     started = time.monotonic()
     load_before = os.getloadavg()
     try:
+        if options.docker:
+            bench.start_docker()
         for host_count in options.hosts:
             for count in options.sizes:
                 result = bench.case(count, host_count)
@@ -514,7 +539,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted: cleaning up", file=sys.stderr)
         return 130
-    except BenchError as error:
+    except (BenchError, ContenderError) as error:
         print("benchmark failed: %s" % error, file=sys.stderr)
         return 1
     finally:
@@ -527,6 +552,7 @@ def main(argv=None):
         "statistic": "median",
         "target": {"workloads": TARGET_N, "max_ratio": TARGET_RATIO,
                    "linear": "marginal_ms at the largest size <= max_ratio x baseline_per_workload_ms"},
+        "ping_targets": {str(n): limit for n, limit in PING_TARGETS.items()},
         "target_met": not failures,
         "failures": failures,
         "baseline": "bash + plain ctr, hosts one after another; per workload: images ls name==REF, "
@@ -534,6 +560,7 @@ def main(argv=None):
         "converge": "ansible-playbook with role %s, all hosts in one play (forks run hosts in parallel)" % ROLE,
         "per_object": "ansible-playbook with one task looping %s (state running) over the same workloads"
                       % CONTAINER_MODULE,
+        "docker_versions": bench.docker_versions,
         "docker_container": bench.docker_note or "ansible-playbook with one task looping %s (state started)"
                                                  % DOCKER_MODULE,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release(),

@@ -116,10 +116,16 @@ def validate(params, ctr_path):
     return plan
 
 
-def image_for(params, client, run, actions, registry=None):
+def image_for(params, client, run, actions, registry=None, current=None):
     """The image's name, digest and config, pulling it first with pull=missing; None in check mode when
-    the pull would happen. ``registry``: the RegistryOptions of that pull (default: ctr's defaults)."""
+    the pull would happen. ``registry``: the RegistryOptions of that pull (default: ctr's defaults).
+    ``current``: the container's record; when it was made from the image's present digest, the config is the
+    one the record keeps (no read of the image's config)."""
     reference = params["image"]
+    if spec.IMAGE_CONFIG_LABEL in ((current or {}).get("Labels") or {}):
+        image = spec.image_from_record(current, reference, client.local_digest(reference))
+        if image is not None:
+            return image
     image = client.image_for_container(reference)
     if image is not None:
         return image
@@ -182,6 +188,7 @@ class Converge(object):
         self.differences = Differences()
         self.result = dict(changed=False, differences=[], stopped_by=None)
         self.old_task = None  # the task a re-creation removed
+        self.image = None  # the image the container is (re-)created from
 
     def __call__(self):
         current = self.client.container_info(self.name)
@@ -210,7 +217,7 @@ class Converge(object):
                                            if params[option]])
         if missing:
             raise InvalidContainerOptions(missing)
-        image = image_for(params, self.client, self.run, self.actions, self.registry)
+        image = self.image = image_for(params, self.client, self.run, self.actions, self.registry, current)
         if plan:
             params = dict(params, network_namespace=plan.netns_path)
         want = spec.desired(params, image)
@@ -282,6 +289,7 @@ class Converge(object):
     def create(self, want):
         """Create the container; when that fails, a netns attached for it is detached and removed again."""
         options = create_options(want, self.plan, spec.declared_labels(self.params), self.owned_labels)
+        options["labels"].update(spec.image_config_label(self.image))
         try:
             self.client.create_container(self.name, self.params["image"], options)
         except CollectionError:

@@ -9,12 +9,17 @@ the module option that differs, and diff mode shows before/after in the user's o
 
 What the container record cannot tell by itself is kept in labels the collection owns (``containerd.runtime/``):
 the image digest the container was created from, the ``user`` asked for (ctr resolves names into uid/gid) and
-the ``stop_timeout``. The stop signal lives in containerd's own ``io.containerd.image.config.stop-signal`` label
+the ``stop_timeout``, and the parts of the image's config the container inherited (``image-config``: the next
+run compares against them without reading the image's config again while the image's digest has not moved).
+The stop signal lives in containerd's own ``io.containerd.image.config.stop-signal`` label
 and the restart policy in the restart monitor's ``containerd.io/restart.policy``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 import shlex
 
@@ -193,6 +198,44 @@ def mount_spec(mount):
 
 def _sorted_mounts(mounts):
     return sorted(mounts, key=lambda mount: (mount["target"], mount["type"], mount["source"]))
+
+
+# ---- the image config a container was made from -----------------------------------------------------
+
+IMAGE_CONFIG_LABEL = "containerd.runtime/image-config"
+# the image config fields image_defaults() reads
+IMAGE_CONFIG_FIELDS = ("Entrypoint", "Cmd", "Env", "WorkingDir", "StopSignal", "Labels", "User")
+# containerd refuses a label whose key and value are longer than 4096 bytes together (labels.Validate)
+LABEL_LIMIT = 4096
+
+
+def image_config_label(image):
+    """{IMAGE_CONFIG_LABEL: value} for a container made from ``image`` ({'name', 'digest', 'config'}): the fields
+    of its config the container inherits, compact JSON in base64 (no ``,`` or ``=`` for ctr's flag parsing);
+    {} when the image is unknown or the value would exceed containerd's label size (the config is read then)."""
+    if not image or not image.get("digest"):
+        return {}
+    config = (image.get("config") or {}).get("config") or {}
+    kept = dict((key, config[key]) for key in IMAGE_CONFIG_FIELDS if config.get(key))
+    value = base64.b64encode(json.dumps(kept, sort_keys=True, separators=(",", ":")).encode()).decode("ascii")
+    if len(IMAGE_CONFIG_LABEL) + len(value) > LABEL_LIMIT:
+        return {}
+    return {IMAGE_CONFIG_LABEL: value}
+
+
+def image_from_record(record, reference, digest):
+    """The image {'name', 'digest', 'config'} as the container ``record`` keeps it, when the container was made
+    from ``digest`` (the image's digest now) and carries the image-config label; None otherwise."""
+    labels = (record or {}).get("Labels") or {}
+    if not digest or labels.get(IMAGE_DIGEST_LABEL) != digest or IMAGE_CONFIG_LABEL not in labels:
+        return None
+    try:
+        config = json.loads(base64.b64decode(labels[IMAGE_CONFIG_LABEL].encode("ascii"), validate=True))
+    except (ValueError, binascii.Error, UnicodeError):
+        return None  # not ours after all: read the image's config
+    if not isinstance(config, dict):
+        return None
+    return {"name": reference, "digest": digest, "config": {"config": config}}
 
 
 # ---- the two sides ----------------------------------------------------------------------------------

@@ -87,6 +87,13 @@ class ContainerOps(object):
                         "config": self._image_config(image["digest"])}
         return None
 
+    def local_digest(self, reference):
+        """The digest of the image ``reference`` in the namespace, or None when it has no such image."""
+        for image in parse.parse_images(self.run(["images", "ls"])):
+            if image["name"] == reference:
+                return image["digest"]
+        return None
+
     def image_config(self, digest):
         """The OCI image config of this host's platform for the image (index or manifest) ``digest``; {} if none."""
         return self._image_config(digest)

@@ -17,11 +17,17 @@ lets the caller record a predicted task status (a stop it would do) for the step
 
 from __future__ import annotations
 
-import copy
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
+
+
+def _copy(value):
+    """A copy the caller may change: the records and configs come from JSON, and a JSON round trip copies them
+    several times faster than ``copy.deepcopy`` (a no-op batch of 100 containers spent 0.18 s in deepcopy)."""
+    return json.loads(json.dumps(value))
 
 
 def namespace_client(params, ctr_path, namespace, runner):
@@ -119,7 +125,7 @@ class NamespaceClient(object):
     # ---- the reads the converge code does ---------------------------------------------------------------
 
     def container_info(self, name):
-        return copy.deepcopy(self.load_record(name))
+        return _copy(self.load_record(name))
 
     def task(self, name):
         task = self.load_tasks().get(name)
@@ -129,7 +135,7 @@ class NamespaceClient(object):
         image = self.load_images().get(reference)
         if image is None:
             return None
-        return {"name": reference, "digest": image["digest"], "config": copy.deepcopy(self.load_config(image["digest"]))}
+        return {"name": reference, "digest": image["digest"], "config": _copy(self.load_config(image["digest"]))}
 
     def local_digest(self, reference):
         image = self.load_images().get(reference)

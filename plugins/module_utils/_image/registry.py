@@ -26,7 +26,6 @@ import tempfile
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlencode, urljoin, urlsplit
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import classify
 from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import (
@@ -226,6 +225,14 @@ def endpoints(domain, plain_http=False, skip_verify=False, hosts_dir=None):
     for endpoint in result:
         endpoint["skip_verify"] = endpoint["skip_verify"] or bool(skip_verify)
     return result
+
+
+def open_url(*args, **kwargs):
+    """``ansible.module_utils.urls.open_url``, imported at the first request: that module and the TLS stack it
+    loads cost every module run that imports this file tens of milliseconds, and the no-op runs of the container
+    and workloads modules (this file is imported for their pulls) never ask a registry."""
+    from ansible.module_utils.urls import open_url as ansible_open_url  # pylint: disable=import-outside-toplevel
+    return ansible_open_url(*args, **kwargs)
 
 
 # ---- HEAD on a manifest -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ def record_for(name, entry):
                         {"name": IMAGE, "digest": INDEX, "config": IMAGE_CONFIG})
     labels = dict(want["labels"], **{spec.IMAGE_DIGEST_LABEL: INDEX, spec.STOP_TIMEOUT_LABEL: "10",
                                      spec.STOP_SIGNAL_LABEL: want["stop_signal"], MANAGED_LABEL: "workloads"})
+    labels.update(spec.image_config_label({"name": IMAGE, "digest": INDEX, "config": IMAGE_CONFIG}))
     return {"ID": name, "Labels": labels, "Image": IMAGE, "Runtime": {"Name": want["runtime"]},
             "Spec": {"process": {"args": want["command"], "env": ["%s=%s" % item for item in want["env"].items()],
                                  "cwd": want["working_dir"]},

@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_converge
+from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 import converge_params
 from fake_ctr import IMAGE, FakeCtr, record_for
 
@@ -78,11 +79,12 @@ def test_a_paused_task_of_a_recreated_container_is_not_paused_again_with_state_r
 
 
 # ---- ctr processes of a no-op run --------------------------------------------------------------------------
-# FakeCtr's image digest is a manifest (two content reads to the config; an index costs one more).
+# The container was made from the image's present digest: the image config it keeps in a label is the
+# baseline, the image's config is not read (no content get).
 NOOP = {
-    "present": Counter({("containers", "info"): 1, ("images", "ls"): 1, ("content", "get"): 2}),
-    "running": Counter({("containers", "info"): 1, ("images", "ls"): 1, ("content", "get"): 2, ("tasks", "ls"): 1}),
-    "stopped": Counter({("containers", "info"): 1, ("images", "ls"): 1, ("content", "get"): 2, ("tasks", "ls"): 1}),
+    "present": Counter({("containers", "info"): 1, ("images", "ls"): 1}),
+    "running": Counter({("containers", "info"): 1, ("images", "ls"): 1, ("tasks", "ls"): 1}),
+    "stopped": Counter({("containers", "info"): 1, ("images", "ls"): 1, ("tasks", "ls"): 1}),
 }
 
 
@@ -104,3 +106,33 @@ def test_a_version_gated_option_asks_ctr_version_once(client, captured):
         if FakeCtr.split(argv)[1] == ["version"] else real(argv)
     converge(client, state="running", user="1000")
     assert commands(client).count(["version"]) == 1
+
+
+# ---- the image config a container keeps --------------------------------------------------------------------
+
+def test_a_created_container_keeps_the_image_config_it_inherited_in_a_label(client):
+    converge(client, state="present")
+    labels = client.runner.records[("apps", "web")]["Labels"]
+    kept = spec.image_from_record({"Labels": labels}, IMAGE, labels[spec.IMAGE_DIGEST_LABEL])
+    assert kept["config"] == {"config": {"Cmd": ["sh"], "Env": ["PATH=/bin"]}}
+
+
+def test_the_image_config_is_read_when_the_image_moved_since_the_container_was_made(client):
+    existing(client, "running")
+    client.runner.records[("apps", "web")]["Labels"][spec.IMAGE_DIGEST_LABEL] = "sha256:" + "9" * 64
+    result = converge(client, state="running")
+    assert result["differences"] == ["image_digest"]
+    assert ["content", "get"] in commands(client)
+
+
+def test_a_kept_image_config_that_does_not_decode_is_ignored_and_the_config_read(client):
+    existing(client, "running")
+    client.runner.records[("apps", "web")]["Labels"][spec.IMAGE_CONFIG_LABEL] = "not base64!"
+    result = converge(client, state="running")
+    assert result["changed"] is False and ["content", "get"] in commands(client)
+
+
+def test_an_image_config_too_large_for_a_label_is_not_kept():
+    image = {"name": IMAGE, "digest": "sha256:" + "1" * 64,
+             "config": {"config": {"Labels": dict(("k%d" % n, "v" * 40) for n in range(200))}}}
+    assert spec.image_config_label(image) == {}
