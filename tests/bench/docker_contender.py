@@ -115,7 +115,8 @@ class DockerContender:
 
     def start(self):
         self.log = (self.state / "dockerd.log").open("wb")
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with  (stopped in stop())
+        # the daemon outlives this method: stop() ends it
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [str(self.root / "usr" / "sbin" / "dockerd"), "--data-root", str(self.state / "data"),
              "--exec-root", str(self.state / "exec"), "--pidfile", str(self.state / "dockerd.pid"),
              "--host", "unix://%s" % self.socket, "--iptables=false", "--ip6tables=false", "--bridge=none",

@@ -317,13 +317,7 @@ class Bench:
         """Split a no-op converge into ansible's own cost, the module's and the ctr calls'."""
         repeat = self.options.repeat
         # ansible alone: the same play on the same hosts with a module that does nothing
-        ping = []
-        for _repetition in range(repeat):
-            started = time.perf_counter()
-            play = ansible.run([{"name": "Ping", "ansible.builtin.ping": {}}], inventory=inventory)
-            ping.append(time.perf_counter() - started)
-            if play.rc != 0:
-                raise BenchError("the ping play failed: %s" % play.stdout[-2000:])
+        ping = [self.ping(ansible, inventory) for _repetition in range(repeat)]
         # the module alone, without ansible: run the module file with the args the role passed, host by host
         args = self.converge(ansible, inventory, play_vars)["module_args"]
         module_s = []
