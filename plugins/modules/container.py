@@ -245,6 +245,9 @@ notes:
     user) are kept in its C(containerd.runtime/image-config) label (when they fit containerd's 4 KiB label limit).
     While the image's digest is the one the container was made from, a run compares against them and does not
     read the image's config again.
+  - Every container the module creates carries a C(containerd.runtime/fingerprint) label, a digest of the image
+    and options it was created from, with which M(containerd.runtime.workloads) confirms its containers without
+    reading each one.
   - A tmpfs mount at C(/run) or bind mounts of C(/etc/hosts) or C(/etc/resolv.conf) from the same host paths
     look like the ones ctr adds itself and are not compared.
 seealso:

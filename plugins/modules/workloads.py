@@ -15,8 +15,13 @@ description:
     (as M(containerd.runtime.task) runs it), with the same code as those modules, which stay the per-object API.
   - Every entry is validated before anything changes; a bad entry fails the module with messages that start
     with the entry's index and name, for example C(workloads[2] (web)), followed by what is wrong with it.
-  - Reads are done in bulk (one image list and one task list per namespace) and the per-container reads run
-    concurrently (O(parallel)), so a run that changes nothing costs about one C(ctr) call per workload.
+  - Reads are done in bulk (one image list and one task list per namespace). Every container the collection
+    creates carries a C(containerd.runtime/fingerprint) label, a digest of the image and options it was created
+    from; one filtered container listing per namespace confirms the containers that still carry the fingerprint
+    the run computes and every declared label with its value, and their records are not read. The others (a
+    changed entry, a container created by other means or by an older release, a workload with a
+    C(restart_policy), one whose task is to be started) are read concurrently (O(parallel)) and
+    compared. A run that changes nothing costs a few C(ctr) calls per namespace.
   - Entries are then converged in order. A workload the run started or re-created is waited for until its
     C(healthcheck) passes (unless O(wait_healthy=false)) before the next entry; a workload that does not become
     healthy, or whose image cannot be pulled, fails the module naming it; the entries before it stay converged.

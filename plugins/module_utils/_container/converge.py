@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.containerd.runtime.plugins.module_utils._container import fingerprint
 from ansible_collections.containerd.runtime.plugins.module_utils._container import network as container_network
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_control
@@ -163,12 +164,19 @@ def remove(client, run, name, current, actions):
     return task, stopped_by
 
 
-def create_options(want, plan, declared_labels, owned_labels=None):
-    options = spec.create_options(want, declared_labels)
+def creation(params, plan, image, owned_labels=None):
+    """(the desired spec, the create options) of the container ``params`` describe, made from ``image`` and on
+    ``plan``'s networks; the options' labels carry the fingerprint of everything else (``fingerprint.py``)."""
+    if plan:
+        params = dict(params, network_namespace=plan.netns_path)
+    want = spec.desired(params, image)
+    options = spec.create_options(want, spec.declared_labels(params))
     if plan:
         options["labels"].update(plan.label())
     options["labels"].update(owned_labels or {})
-    return options
+    options["labels"].update(spec.image_config_label(image))
+    options["labels"][fingerprint.LABEL] = fingerprint.of(params["image"], options)
+    return want, options
 
 
 class Converge(object):
@@ -195,7 +203,7 @@ class Converge(object):
         if self.params["state"] == "absent":
             self.absent(current)
         else:
-            self.present(current)
+            current = self.present(current)
         if self.params["state"] in ("running", "stopped"):
             self.converge_task(current)
         if self.run.diff:
@@ -211,6 +219,7 @@ class Converge(object):
         self.result["changed"] = bool(self.differences)
 
     def present(self, current):
+        """Converge the container toward the options; returns its record (a confirmed one read if need be)."""
         params, plan, differences = self.params, self.plan, self.differences
         missing = self.client.unsupported([feature for feature, option in (("container_user", "user"),
                                                                            ("container_hostname", "hostname"))
@@ -218,9 +227,16 @@ class Converge(object):
         if missing:
             raise InvalidContainerOptions(missing)
         image = self.image = image_for(params, self.client, self.run, self.actions, self.registry, current)
+        want, self.options = creation(params, plan, image, self.owned_labels)
         if plan:
             params = dict(params, network_namespace=plan.netns_path)
-        want = spec.desired(params, image)
+        confirmed = fingerprint.confirmed(current)
+        if confirmed is not None and confirmed != self.options["labels"][fingerprint.LABEL]:
+            # not the container the batch confirmed it for after all: read it, and start over from its record
+            current = self.client.unconfirm(self.name)
+            confirmed = None
+            image = self.image = image_for(self.params, self.client, self.run, self.actions, self.registry, current)
+            want, self.options = creation(self.params, plan, image, self.owned_labels)
         self.result["interfaces"] = []
         network_changed = False
         if current is None:
@@ -229,9 +245,10 @@ class Converge(object):
                 network_changed = self.attach()
             self.actions.add("created_container", self.name)
             if not self.run.check_mode:
-                self.create(want)
+                self.create()
         else:
-            spec.compare(differences, want, spec.actual(current), spec.Baseline(params, image))
+            if confirmed is None:  # a confirmed container was created from these very options
+                spec.compare(differences, want, spec.actual(current), spec.Baseline(params, image))
             have_net, want_net = container_network.actual(current), plan.compared()
             for key in ("networks", "ports"):
                 differences.compare(key, have_net[key], want_net[key])
@@ -241,12 +258,13 @@ class Converge(object):
             if differences:
                 if have_net != want_net:
                     self.actions.network(container_network.detach(self.commands, current, self.run.check_mode))
-                network_changed = self.recreate(current, want)
+                network_changed = self.recreate(current)
             elif plan:
                 network_changed = self.attach()
         self.result["container"] = spec.view(want, self.name)
         self.result["container"].update(plan.compared())
         self.result["changed"] = bool(differences) or network_changed
+        return current
 
     def converge_task(self, current):
         """state running / stopped: the task after the container (see module doc); its status goes to the diff."""
@@ -286,10 +304,9 @@ class Converge(object):
         self.actions.network(lines)
         return changed
 
-    def create(self, want):
+    def create(self):
         """Create the container; when that fails, a netns attached for it is detached and removed again."""
-        options = create_options(want, self.plan, spec.declared_labels(self.params), self.owned_labels)
-        options["labels"].update(spec.image_config_label(self.image))
+        options = self.options
         try:
             self.client.create_container(self.name, self.params["image"], options)
         except CollectionError:
@@ -300,7 +317,7 @@ class Converge(object):
                     pass
             raise
 
-    def recreate(self, current, want):
+    def recreate(self, current):
         """Re-create the container; a running or paused task is stopped first and brought back after.
 
         Returns whether an attachment changed."""
@@ -314,7 +331,7 @@ class Converge(object):
             if restart:
                 self.actions.add("started_task", name)
             return network_changed
-        self.create(want)
+        self.create()
         if not restart:
             return network_changed
         record = client.container_info(name)

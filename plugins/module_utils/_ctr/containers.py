@@ -19,6 +19,13 @@ class ContainerOps(object):
     def containers(self, namespace=None):
         return parse.parse_containers(self.run(["containers", "ls"], namespace=namespace))
 
+    def containers_matching(self, filters):
+        """The names of the containers that match any of ``filters`` (containerd's filter syntax: ctr ORs the
+        filters, a filter ANDs its comma-separated terms); [] for no filters."""
+        if not filters:
+            return []
+        return [row["name"] for row in parse.parse_containers(self.run(command(["containers", "ls"], operands=filters)))]
+
     # ---- one container --------------------------------------------------------------------------------
 
     def container_info(self, name):

@@ -6,8 +6,10 @@
 ``NamespaceClient`` is the client of one namespace that the shared converge code (``_container/converge.py``,
 ``_container/task_converge.py``, ``_container/task_control.py``) gets in the batch. It has exactly the methods
 that code calls: the reads (``container_info``, ``task``, ``image_for_container``, ``local_digest``) answered
-from reads done once for the whole batch — one ``images ls`` and one ``tasks ls`` per namespace, one
-``containers info`` per container, one config per image — which ``prefetch`` runs concurrently; and the writes,
+from reads done once for the whole batch — one ``images ls`` and one ``tasks ls`` per namespace, one config per
+image, one filtered ``containers ls`` per namespace that confirms the containers whose records need no reading
+(``confirm``, ``_container/fingerprint.py``), one ``containers info`` per other container — which ``prefetch``
+runs concurrently; and the writes,
 each passed to the real client and then forgetting what it changed, so that the next read of it is a real one.
 A client method the converge code starts to call must be added here on purpose (with what it invalidates).
 
@@ -22,6 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError
 
 
 def _copy(value):
@@ -122,6 +125,27 @@ class NamespaceClient(object):
     def load_record(self, name):
         return self._read_once(self._records, name, lambda: self.client.container_info(name))
 
+    def confirm(self, candidates):
+        """Confirm containers with one filtered listing instead of reading their records (``_container/
+        fingerprint.py``): ``candidates`` maps a name to (its filter, the record that stands for it when the
+        filter matches). The confirmed names get that record; the others are read as usual. A listing that
+        fails confirms nothing (the reads then tell what is wrong)."""
+        if not candidates:
+            return
+        try:
+            matched = set(self.client.containers_matching([candidates[name][0] for name in sorted(candidates)]))
+        except CollectionError:
+            return
+        with self._lock:
+            for name in matched & set(candidates):
+                self._records.setdefault(name, candidates[name][1])
+
+    def unconfirm(self, name):
+        """The real record of a container a listing confirmed, when the converge code finds it was confirmed for
+        other options than it now computes (it reads it once more)."""
+        self.forget(record=name)
+        return self.container_info(name)
+
     # ---- the reads the converge code does ---------------------------------------------------------------
 
     def container_info(self, name):
@@ -157,12 +181,14 @@ class NamespaceClient(object):
                 images[reference] = dict(images[reference], digest=digest)
 
 
-def prefetch(clients, wanted, images, listed, parallel):
+def prefetch(clients, wanted, images, listed, parallel, candidates=None):
     """Read concurrently, with ``parallel`` workers, everything a batch needs; returns the containers listed.
 
     ``clients``: namespace -> NamespaceClient; ``wanted``: [(namespace, container name)] whose records to read;
     ``images``: {namespace: [references]} whose configs to read; ``listed``: namespaces whose containers to list
-    (for pruning; their records are read too). Raises the first read error.
+    (for pruning; their records are read too); ``candidates``: called once the images, their configs and the
+    tasks are read, returns {namespace: {name: (filter, record)}} of the containers to confirm rather than read
+    (``NamespaceClient.confirm``). Raises the first read error.
     """
     listing = {}
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
@@ -172,21 +198,28 @@ def prefetch(clients, wanted, images, listed, parallel):
             jobs.append(pool.submit(client.load_tasks))
             if namespace in listed:
                 listing[namespace] = pool.submit(client.client.containers)
-        for namespace, name in wanted:
-            jobs.append(pool.submit(clients[namespace].load_record, name))
-        for job in jobs:
-            job.result()
+        if candidates is None:  # nothing waits for the configs: the records are read beside them
+            jobs += [pool.submit(clients[namespace].load_record, name) for namespace, name in wanted]
+        _wait(jobs)
         listing = dict((namespace, [row["name"] for row in job.result()]) for namespace, job in listing.items())
         jobs = []
         for namespace, references in images.items():
             digests = set(clients[namespace].local_digest(reference) for reference in references)
             for digest in sorted(digest for digest in digests if digest):
                 jobs.append(pool.submit(clients[namespace].load_config, digest))
+        _wait(jobs)
+        if candidates is not None:
+            _wait([pool.submit(clients[namespace].confirm, names) for namespace, names in candidates().items()])
         declared = set(wanted)
+        jobs = [pool.submit(clients[namespace].load_record, name) for namespace, name in wanted]
         for namespace, names in listing.items():
             for name in names:
                 if (namespace, name) not in declared:
                     jobs.append(pool.submit(clients[namespace].load_record, name))
-        for job in jobs:
-            job.result()
+        _wait(jobs)
     return listing
+
+
+def _wait(jobs):
+    for job in jobs:
+        job.result()

@@ -16,7 +16,9 @@ far); the entries before it stay converged.
 from __future__ import annotations
 
 from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_converge
+from ansible_collections.containerd.runtime.plugins.module_utils._container import fingerprint
 from ansible_collections.containerd.runtime.plugins.module_utils._container import options
+from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
 from ansible_collections.containerd.runtime.plugins.module_utils._container import task_converge
 from ansible_collections.containerd.runtime.plugins.module_utils._container.actions import Actions
 from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
@@ -113,7 +115,7 @@ class Batch(object):
                 images.setdefault(entry["namespace"], []).append(entry["image"])
         try:
             listing = prefetch(self.clients, [(entry["namespace"], entry["name"]) for entry in self.entries], images,
-                               set(namespaces) if params["prune"] else set(), params["parallel"])
+                               set(namespaces) if params["prune"] else set(), params["parallel"], self.candidates)
         except CollectionError as error:
             raise self.failed(error.message, error)
         for index, entry in enumerate(self.entries):
@@ -124,6 +126,30 @@ class Batch(object):
         if params["prune"]:
             self.prune(listing)
         return self.result()
+
+    def candidates(self):
+        """The containers a filtered listing may confirm instead of a read of each record (``_container/
+        fingerprint.py``), as ``prefetch`` takes them: {namespace: {name: (filter, record)}}. Only entries whose
+        converge needs no more of the record than its labels as created: state present, or running with the
+        task running; no restart policy (the monitor changes its labels), no pull: always, no recreate."""
+        found = {}
+        for index, entry in enumerate(self.entries):
+            if entry["state"] not in ("present", "running") or entry["pull"] == "always":
+                continue
+            params, client = self.container_params(entry), self.clients[entry["namespace"]]
+            task = client.task(entry["name"])
+            image = client.image_for_container(entry["image"])
+            if params["recreate"] or image is None or \
+                    (entry["state"] == "running" and (task or {}).get("status") != "running"):
+                continue
+            _want, created = container_converge.creation(params, self.plans[index], image, OWNED_LABELS)
+            labels = created["labels"]
+            selector = fingerprint.selector(entry["name"], labels, spec.declared_labels(params))
+            if selector is None or spec.RESTART_POLICY_LABEL in labels:
+                continue
+            found.setdefault(entry["namespace"], {})[entry["name"]] = (
+                selector, fingerprint.confirmed_record(entry["name"], entry["image"], labels))
+        return found
 
     def result(self):
         result = dict(changed=any(item["changed"] for item in self.results) or bool(self.pruned),

@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the workloads module tests (daemons, namespaces, images and ansible come from the top conftest)."""
+import os
 import socket
 
 import pytest
@@ -44,3 +45,35 @@ def unreachable_registry():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return "127.0.0.1:%d" % sock.getsockname()[1]
+
+
+class LoggedCtr(object):
+    """A ctr wrapper in a tmp dir that logs each call's arguments (one line each) and then runs the daemon's ctr;
+    the runc shim is linked next to it, where the modules look for a runtime's shim."""
+
+    def __init__(self, directory, containerd):
+        self.log = directory / "ctr-calls.log"
+        self.path = str(directory / "ctr")
+        with open(self.path, "w") as script:
+            script.write('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\nexec %s "$@"\n' % (self.log, containerd.ctr_path))
+        os.chmod(self.path, 0o755)
+        shim = containerd.bin_dir / "containerd-shim-runc-v2"
+        os.symlink(str(shim), str(directory / shim.name))
+
+    def calls(self):
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+    def count(self, command):
+        """How many calls ran ``command`` (e.g. ``containers info``)."""
+        return sum(1 for line in self.calls() if (" %s " % command) in " %s " % line)
+
+    def clear(self):
+        if self.log.exists():
+            self.log.unlink()
+
+
+@pytest.fixture
+def logged_ctr(tmp_path, containerd):
+    directory = tmp_path / "logged-ctr"
+    directory.mkdir()
+    return LoggedCtr(directory, containerd)

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A small model of containerd behind the stub runner: FakeCtr answers ctr's argv as a daemon would."""
 import json
+import re
 import threading
 import time
 
@@ -28,6 +29,28 @@ def record_for(name, entry):
             "Spec": {"process": {"args": want["command"], "env": ["%s=%s" % item for item in want["env"].items()],
                                  "cwd": want["working_dir"]},
                      "linux": {"namespaces": [{"type": "network"}]}}}
+
+
+_TERM = re.compile(r'(id|labels\."((?:[^"\\]|\\.)*)")=="((?:[^"\\]|\\.)*)"(?:,|$)')
+
+
+def _unquote(text):
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def matches(record, text):
+    """Whether ``record`` matches the filter ``text`` of the shape the batch writes (containerd's syntax:
+    ``id=="NAME",labels."KEY"=="VALUE",...``, all terms ANDed); any other shape is a ctr error."""
+    position, found = 0, True
+    while position < len(text):
+        term = _TERM.match(text, position)
+        if term is None:
+            raise AssertionError("a filter shape the fake does not know: %r" % text)
+        position = term.end()
+        value = _unquote(term.group(3))
+        have = record["ID"] if term.group(1) == "id" else (record.get("Labels") or {}).get(_unquote(term.group(2)))
+        found = found and have == value
+    return found
 
 
 def table(headers, rows):
@@ -83,8 +106,9 @@ class FakeCtr(StubRunner):
         if args == ["tasks", "ls"]:
             rows = [[name, "42", status.upper()] for (ns, name), status in sorted(self.tasks.items()) if ns == namespace]
             return 0, table(["TASK", "PID", "STATUS"], rows), ""
-        if args == ["containers", "ls"]:
-            rows = [[name, IMAGE, "io.containerd.runc.v2"] for (ns, name) in sorted(self.records) if ns == namespace]
+        if args[:2] == ["containers", "ls"]:
+            rows = [[name, IMAGE, "io.containerd.runc.v2"] for (ns, name), record in sorted(self.records.items())
+                    if ns == namespace and (len(args) == 2 or any(matches(record, text) for text in args[2:]))]
             return 0, table(["CONTAINER", "IMAGE", "RUNTIME"], rows), ""
         if args[:2] == ["containers", "info"]:
             record = self.records.get((namespace, args[2]))
@@ -111,6 +135,6 @@ class FakeCtr(StubRunner):
         return 0, "", ""
 
     def writes(self):
-        reads = (["version"], ["images", "ls"], ["tasks", "ls"], ["containers", "ls"])
+        reads = (["version"], ["images", "ls"], ["tasks", "ls"])
         return [args for _ns, args in map(self.split, self.calls)
-                if args not in reads and args[:2] not in (["content", "get"], ["containers", "info"])]
+                if args not in reads and args[:2] not in (["content", "get"], ["containers", "info"], ["containers", "ls"])]
