@@ -142,7 +142,10 @@ class Batch(object):
             if params["recreate"] or image is None or \
                     (entry["state"] == "running" and (task or {}).get("status") != "running"):
                 continue
-            _want, created = container_converge.creation(params, self.plans[index], image, OWNED_LABELS)
+            try:
+                _want, created = container_converge.creation(params, self.plans[index], image, OWNED_LABELS)
+            except CollectionError:
+                continue  # the entry's converge tells what is wrong
             labels = created["labels"]
             selector = fingerprint.selector(entry["name"], labels, spec.declared_labels(params))
             if selector is None or spec.RESTART_POLICY_LABEL in labels:
