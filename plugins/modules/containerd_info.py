@@ -76,6 +76,15 @@ server_version:
   returned: always
   type: str
   sample: 1.7.24
+features:
+  description:
+    - What these releases of ctr and the daemon can do, by name, as the collection decides it from their versions
+      (each feature is decided by the release of the binary it belongs to, ctr's or the daemon's).
+    - V(deprecations) is C(ctr deprecations list) (containerd 1.6.25, 1.7.9, 2.0 and later).
+  returned: always
+  type: dict
+  sample: {container_hostname: true, container_user: true, ctr_transfer_by_default: false, deprecations: true,
+           transfer_service: false}
 plugins:
   description: The daemon's plugins.
   returned: always

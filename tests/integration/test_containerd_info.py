@@ -22,6 +22,12 @@ def test_version_matches_ctr_version(ansible, containerd):
     assert {"1.6": ("1", "6"), "1.7": ("1", "7"), "2.x": ("2", minor)}[containerd.version] == (major, minor)
 
 
+def test_the_deprecations_feature_is_what_ctr_deprecations_list_answers(ansible, containerd):
+    result = ansible.module("containerd_info")
+    answered = containerd.ctr("deprecations", "list", check=False).returncode == 0
+    assert result["features"]["deprecations"] is answered
+
+
 def test_plugins_match_ctr_plugins_ls(ansible, containerd):
     result = ansible.module("containerd_info")
     expected = [(row[0], row[1], row[-1]) for row in table(containerd, "plugins", "ls")]

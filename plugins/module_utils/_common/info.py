@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr import versions
+
 
 def gather(params, client):
     """Versions, plugins and namespaces, plus the images, containers and tasks ``params`` ask for."""
@@ -12,6 +14,7 @@ def gather(params, client):
         changed=False,
         version=client.version(),
         server_version=".".join(str(part) for part in client.server_version),
+        features=dict((feature, client.has(feature)) for feature in sorted(versions.FEATURES)),
         plugins=client.plugins(),
         namespaces=client.namespaces(),
     )

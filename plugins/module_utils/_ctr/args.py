@@ -25,11 +25,22 @@ Also: ctr enables shell completion, and urfave/cli looks at the last word of the
 parsing anything: ctr 1.x takes a last ``--generate-bash-completion`` as a completion request and runs
 nothing (exit status 0), ctr 2.4 drops a last ``--generate-shell-completion`` even after ``--``. No ``--``
 protects that word, so ``completion_word`` finds it and the client refuses such a command.
+
+And: ctr 2.4.0 splits the value of a repeatable (string-slice) flag at its commas in every subcommand
+(containerd issue 14181: urfave/cli v3 subcommands do not inherit the root's ``DisableSliceFlagSeparator``):
+``--label a=b,c`` sets ``a=b`` and ``c``, ``--env X=a,b`` sets ``X=a`` and ``b``, ``--mount
+type=bind,src=/a,dst=/b`` becomes three broken mounts. containerd PR 14185 sets the flag on every ctr
+command (merged to main on 2026-09-17); the 2.4 patch release that carries it is not known here, so every
+ctr 2.4 is taken to split (``SPLITS_SLICE_VALUES``), ctr 1.x-2.3 and 2.5+ do not. With such a ctr the
+client gives a label with a comma as a ``containers label`` operand (operands are never split) and refuses
+an ``--env``, ``--mount`` or ``--with-ns`` value with one (``comma_refusal``).
 """
 
 from __future__ import annotations
 
 COMPLETION_WORDS = ("--generate-bash-completion", "--generate-shell-completion")
+# the ctr releases (major, minor) that split a string-slice flag's value at commas (see the module doc)
+SPLITS_SLICE_VALUES = ((2, 4),)
 
 
 def flag(name, value=True):
@@ -49,3 +60,25 @@ def command(words, flags=(), operands=()):
 def completion_word(argv):
     """The shell-completion word ctr would take from the end of ``argv`` (see the module doc), or None."""
     return argv[-1] if argv and argv[-1] in COMPLETION_WORDS else None
+
+
+def splits_slice_values(ctr_version):
+    """Whether ctr of ``ctr_version`` splits a string-slice flag's value at its commas (see the module doc)."""
+    return tuple(ctr_version[:2]) in SPLITS_SLICE_VALUES
+
+
+def comma_refusal(options):
+    """Why ``containers create`` options (see ``ContainerOps.create_container``) cannot be given to a ctr that
+    splits string-slice values at commas (see the module doc), naming the option; None when they can. A value
+    itself is never in the message (an environment value may be a secret)."""
+    reason = "ctr 2.4 splits the value of %s at its commas (containerd issue 14181)"
+    env = sorted(key for key, value in (options.get("env") or {}).items() if "," in "%s=%s" % (key, value))
+    if env:
+        return "env: %s; the variable %s has one: use a ctr client of another release" % (
+            reason % "--env", ", ".join(env))
+    if options.get("mounts"):
+        return "mounts: %s, and a mount is always written with them (type=...,src=...,dst=...): use a ctr client of " \
+               "another release" % (reason % "--mount")
+    if "," in str(options.get("network_namespace") or ""):
+        return "network_namespace: %s; the path has one" % (reason % "--with-ns")
+    return None

@@ -8,8 +8,8 @@ from __future__ import annotations
 import platform
 
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr import parse
-from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import command, flag
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import NotFound
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr.args import comma_refusal, command, flag, splits_slice_values
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidContainerOptions, NotFound
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
          "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
@@ -38,12 +38,22 @@ class ContainerOps(object):
     def create_container(self, name, image, options):
         """``ctr containers create [flags] -- IMAGE NAME [COMMAND...]`` from ``options`` (see
         container_spec.create_options); the ``--`` keeps a command such as ``sh -c ...`` the container's on every
-        ctr release (see ``args``)."""
+        ctr release (see ``args``). A ctr that splits flag values at commas (``args.splits_slice_values``) gets the
+        labels with one as ``containers label`` operands after the create, and options it would cut are refused."""
+        labels = options.get("labels") or {}
+        # ctr's release asked for only when an option could be cut (no extra ``ctr version`` otherwise)
+        splits = (any("," in "%s=%s" % pair for pair in labels.items()) or bool(comma_refusal(options))) \
+            and splits_slice_values(self.ctr_version)
+        if splits and comma_refusal(options):
+            raise InvalidContainerOptions(comma_refusal(options))
+        late = {key: value for key, value in labels.items() if splits and "," in "%s=%s" % (key, value)}
         flags = []
         if options.get("snapshotter"):
             flags += ["--snapshotter", options["snapshotter"]]
         flags += ["--runtime", options.get("runtime") or "io.containerd.runc.v2"]
-        for key, value in sorted((options.get("labels") or {}).items()):
+        for key, value in sorted(labels.items()):
+            if key in late:
+                continue
             flags += ["--label", "%s=%s" % (key, value)]
         for key, value in (options.get("env") or {}).items():
             flags += ["--env", "%s=%s" % (key, value)]
@@ -70,7 +80,8 @@ class ContainerOps(object):
         self.run(command(["containers", "create"], flags, [image, name] + list(options.get("command") or [])))
         if options.get("stop_signal"):
             # ctr always sets this label from the image (default SIGTERM): set the one asked for afterwards
-            self.label_container(name, {"io.containerd.image.config.stop-signal": options["stop_signal"]})
+            late["io.containerd.image.config.stop-signal"] = options["stop_signal"]
+        self.label_container(name, late)
 
     def label_container(self, name, labels):
         """Set labels of a container; a value of None removes that label."""

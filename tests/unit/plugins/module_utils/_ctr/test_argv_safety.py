@@ -14,6 +14,7 @@ import tarfile
 import pytest
 
 from ansible_collections.containerd.runtime.plugins.module_utils._common import errors
+from ansible_collections.containerd.runtime.plugins.module_utils._ctr import args as ctr_args
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.client import CtrClient
 from ansible_collections.containerd.runtime.plugins.module_utils._ctr.images import RegistryOptions
 from ansible_collections.containerd.runtime.plugins.module_utils._image import reference
@@ -203,3 +204,61 @@ def test_a_command_ending_in_a_shell_completion_word_is_refused_before_ctr_runs(
     assert client.runner.calls == []
     assert run(client, "create_container", "c1", "docker.io/library/busybox:1",
                {"command": ["echo", "--generate-bash-completion", "x"]})
+
+
+# ---- ctr 2.4 splits string-slice flag values at commas (containerd issue 14181) ------------------------
+
+@pytest.mark.parametrize("version,splits", [((1, 6, 20), False), ((1, 7, 24), False), ((2, 1, 9), False),
+                                            ((2, 3, 6), False), ((2, 4, 0), True), ((2, 4, 3), True),
+                                            ((2, 5, 0), False)])
+def test_only_ctr_2_4_is_taken_to_split_slice_flag_values_at_commas(version, splits):
+    assert ctr_args.splits_slice_values(version) is splits
+
+
+def test_a_label_with_a_comma_is_set_as_an_operand_by_ctr_2_4_and_as_a_flag_by_the_others(client, pair):
+    calls = run(client, "create_container", "c1", "docker.io/library/busybox:1", {"labels": {"a": "b,c", "d": "e"}})
+    create = calls[0][:calls[0].index("--")]
+    if pair[0] == "2.4":
+        assert "a=b,c" not in create and create[create.index("--label") + 1] == "d=e"
+        assert calls[1] == ["containers", "label", "--", "c1", "a=b,c"]
+    else:
+        assert create[create.index("--label") + 1] == "a=b,c" and len(calls) == 1
+
+
+def test_a_stop_signal_and_a_label_with_a_comma_are_set_in_one_label_command_by_ctr_2_4(client, pair):
+    calls = run(client, "create_container", "c1", "docker.io/library/busybox:1",
+                {"labels": {"a": "b,c"}, "stop_signal": "SIGINT"})
+    expected = ["a=b,c"] if pair[0] == "2.4" else []
+    assert calls[1:] == [["containers", "label", "--", "c1"] + expected + ["io.containerd.image.config.stop-signal=SIGINT"]]
+
+
+def test_an_env_value_with_a_comma_is_refused_by_its_name_for_ctr_2_4_and_given_as_is_to_the_others(client, pair):
+    options = {"env": {"SECRET": "a,b", "PLAIN": "c"}}
+    if pair[0] == "2.4":
+        client.runner = StubRunner()
+        with pytest.raises(errors.InvalidContainerOptions, match=r"^env: .*--env.*SECRET") as raised:
+            client.create_container("c1", "docker.io/library/busybox:1", options)
+        assert "a,b" not in str(raised.value) and client.runner.calls == []
+    else:
+        (create,) = run(client, "create_container", "c1", "docker.io/library/busybox:1", options)
+        assert "SECRET=a,b" in create[:create.index("--")]
+
+
+def test_a_mount_is_refused_for_ctr_2_4_and_given_with_its_commas_to_the_others(client, pair):
+    options = {"mounts": [{"type": "bind", "source": "/a", "target": "/b", "options": ["rbind", "ro"]}]}
+    if pair[0] == "2.4":
+        with pytest.raises(errors.InvalidContainerOptions, match=r"^mounts: .*--mount"):
+            client.create_container("c1", "docker.io/library/busybox:1", options)
+    else:
+        (create,) = run(client, "create_container", "c1", "docker.io/library/busybox:1", options)
+        assert create[create.index("--mount") + 1] == "type=bind,src=/a,dst=/b,options=rbind:ro"
+
+
+def test_a_network_namespace_path_with_a_comma_is_refused_for_ctr_2_4(client, pair):
+    options = {"network_namespace": "/run/netns/a,b"}
+    if pair[0] == "2.4":
+        with pytest.raises(errors.InvalidContainerOptions, match=r"^network_namespace: .*--with-ns"):
+            client.create_container("c1", "docker.io/library/busybox:1", options)
+    else:
+        (create,) = run(client, "create_container", "c1", "docker.io/library/busybox:1", options)
+        assert "network:/run/netns/a,b" in create
