@@ -241,6 +241,7 @@ class Converge(object):
         network_changed = False
         if current is None:
             differences.add("state", "absent", "present")
+            self.refuse_creation()
             if plan:
                 network_changed = self.attach()
             self.actions.add("created_container", self.name)
@@ -256,6 +257,7 @@ class Converge(object):
             if params["recreate"] and not differences:
                 differences.add("recreate", False, True)
             if differences:
+                self.refuse_creation()  # before the old container is removed, in check mode too
                 if have_net != want_net:
                     self.actions.network(container_network.detach(self.commands, current, self.run.check_mode))
                 network_changed = self.recreate(current)
@@ -265,6 +267,12 @@ class Converge(object):
         self.result["container"].update(plan.compared())
         self.result["changed"] = bool(differences) or network_changed
         return current
+
+    def refuse_creation(self):
+        """InvalidContainerOptions when this ctr cannot be given the create options (``create_refusal``)."""
+        refusal = self.client.create_refusal(self.options)
+        if refusal:
+            raise InvalidContainerOptions(refusal)
 
     def converge_task(self, current):
         """state running / stopped: the task after the container (see module doc); its status goes to the diff."""

@@ -35,17 +35,23 @@ class ContainerOps(object):
         except NotFound:
             return None
 
+    def create_refusal(self, options):
+        """Why ``create_container`` refuses ``options`` with this ctr (``args.comma_refusal``: a ctr that splits
+        flag values at commas would cut one), or None; ctr's release is asked for only when an option has one."""
+        refusal = comma_refusal(options)
+        return refusal if refusal and splits_slice_values(self.ctr_version) else None
+
     def create_container(self, name, image, options):
         """``ctr containers create [flags] -- IMAGE NAME [COMMAND...]`` from ``options`` (see
         container_spec.create_options); the ``--`` keeps a command such as ``sh -c ...`` the container's on every
         ctr release (see ``args``). A ctr that splits flag values at commas (``args.splits_slice_values``) gets the
         labels with one as ``containers label`` operands after the create, and options it would cut are refused."""
         labels = options.get("labels") or {}
+        refusal = self.create_refusal(options)
+        if refusal:
+            raise InvalidContainerOptions(refusal)
         # ctr's release asked for only when an option could be cut (no extra ``ctr version`` otherwise)
-        splits = (any("," in "%s=%s" % pair for pair in labels.items()) or bool(comma_refusal(options))) \
-            and splits_slice_values(self.ctr_version)
-        if splits and comma_refusal(options):
-            raise InvalidContainerOptions(comma_refusal(options))
+        splits = any("," in "%s=%s" % pair for pair in labels.items()) and splits_slice_values(self.ctr_version)
         late = {key: value for key, value in labels.items() if splits and "," in "%s=%s" % (key, value)}
         flags = []
         if options.get("snapshotter"):

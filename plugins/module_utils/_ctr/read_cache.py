@@ -64,6 +64,9 @@ class NamespaceClient(object):
     def unsupported(self, features):
         return self.client.unsupported(features)
 
+    def create_refusal(self, options):
+        return self.client.create_refusal(options)
+
     # ---- writes: each forgets what it changes ------------------------------------------------------------
 
     def _write(self, call, record=None, tasks=False, images=False):

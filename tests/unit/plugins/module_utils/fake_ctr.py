@@ -68,6 +68,7 @@ class FakeCtr(StubRunner):
         self.records = {}  # (namespace, name) -> record
         self.tasks = {}  # (namespace, name) -> status
         self.delay = delay
+        self.version = VERSION  # what ``ctr version`` prints
         self.lock = threading.Lock()
         self.active = 0
         self.most_active = 0
@@ -96,7 +97,7 @@ class FakeCtr(StubRunner):
     def answer(self, argv):
         namespace, args = self.split(argv)
         if args == ["version"]:
-            return 0, VERSION, ""
+            return 0, self.version, ""
         if args == ["images", "ls"]:
             return 0, table(["REF", "TYPE", "DIGEST", "SIZE", "PLATFORMS", "LABELS"],
                             [[IMAGE, "application/vnd.oci.image.index.v1+json", INDEX, "1.0 MiB", "linux/amd64", "-"]]), ""

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidContainerOptions
 from ansible_collections.containerd.runtime.plugins.module_utils._common.run import RunContext
 from ansible_collections.containerd.runtime.plugins.module_utils._container import converge as container_converge
 from ansible_collections.containerd.runtime.plugins.module_utils._container import spec
@@ -136,3 +137,26 @@ def test_an_image_config_too_large_for_a_label_is_not_kept():
     image = {"name": IMAGE, "digest": "sha256:" + "1" * 64,
              "config": {"config": {"Labels": dict(("k%d" % n, "v" * 40) for n in range(200))}}}
     assert spec.image_config_label(image) == {}
+
+
+CTR_2_4 = "Client:\n  Version:  v2.4.0\n\nServer:\n  Version:  v2.4.0\n"
+
+
+def a_mount(tmp_path):
+    return [dict(type="bind", source=str(tmp_path), target="/data", read_only=False, options=None)]
+
+
+def test_check_mode_fails_as_the_real_run_on_a_mount_ctr_2_4_would_cut(client, tmp_path):
+    client.runner.version = CTR_2_4
+    with pytest.raises(InvalidContainerOptions, match="^mounts: ctr 2.4 splits"):
+        converge(client, check=True, state="running", mounts=a_mount(tmp_path))
+    assert client.runner.writes() == []
+
+
+def test_a_recreation_ctr_2_4_would_refuse_fails_before_the_old_container_is_removed(client, tmp_path):
+    existing(client, "running")
+    client.runner.version = CTR_2_4
+    with pytest.raises(InvalidContainerOptions, match="^mounts: "):
+        converge(client, state="running", mounts=a_mount(tmp_path))
+    assert client.runner.writes() == []
+    assert ("apps", "web") in client.runner.records
