@@ -370,3 +370,122 @@ class DelayingProxy:
     def stop(self):
         self._stopped.set()
         self.listener.close()
+
+
+class RedirectingProxy:
+    """A loopback front for a registry that sends authenticated pulls elsewhere, as registries that keep their
+    content on a CDN do: a manifest or blob request that carries ``Authorization`` is answered ``302`` to the
+    same path on another loopback origin (another port, or ``target_host``); every other request is relayed to
+    the registry with its headers (the 401 challenges come from the registry itself).
+
+    The other origin records each request it gets (``received``: method, path, headers) and serves it from the
+    registry with the harness's own credentials. Both speak TLS with the registry's certificate when the registry
+    does (it names 127.0.0.1 and localhost). Runs in this process (threads); ``stop()`` closes both servers.
+    """
+
+    CONTENT = ("/manifests/", "/blobs/")
+
+    def __init__(self, registry, target_host="127.0.0.1"):
+        import threading
+        self.registry = registry
+        self.received = []
+        self.redirected = []
+        self._lock = threading.Lock()
+        self.origin = self._server(self._origin_handler())
+        self.front = self._server(self._front_handler())
+        self.target = "%s://%s:%d" % ("https" if registry.tls else "http", target_host,
+                                      self.origin.server_address[1])
+        for server in (self.origin, self.front):
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    @property
+    def host(self):
+        return "127.0.0.1:%d" % self.front.server_address[1]
+
+    @property
+    def url(self):
+        return "%s://%s" % ("https" if self.registry.tls else "http", self.host)
+
+    def ref(self, repository, tag="latest"):
+        return "%s/%s:%s" % (self.host, repository, tag)
+
+    def write_hosts_toml(self, directory):
+        """A certs.d entry for the front's host:port (trusting the registry's CA); returns the certs.d dir."""
+        return DelayingProxy.write_hosts_toml(self, directory)
+
+    def _server(self, handler):
+        from http.server import ThreadingHTTPServer
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        if self.registry.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(self.registry.base / "server.crt"), str(self.registry.base / "server.key"))
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        return server
+
+    def _upstream(self, method, path, headers, authorize):
+        """(status, headers, body) of the registry for this request, redirects not followed."""
+        request = urllib.request.Request(self.registry.url + path, method=method, headers=headers)
+        if authorize and self.registry.username:
+            token = base64.b64encode(("%s:%s" % (self.registry.username, self.registry.password)).encode()).decode()
+            request.add_header("Authorization", "Basic " + token)
+        context = ssl.create_default_context(cafile=str(self.registry.ca)) if self.registry.tls else None
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=context))
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.headers.items(), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.items(), error.read()
+
+    def _handler(self, answer):
+        from http.server import BaseHTTPRequestHandler
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def relay(self, status, headers, body):
+                self.send_response(status)
+                for key, value in headers:
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                        self.send_header(key, value)
+                length = dict((key.lower(), value) for key, value in headers).get("content-length")
+                self.send_header("Content-Length", length if self.command == "HEAD" and length else str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def do_GET(self):
+                answer(self)
+
+            do_HEAD = do_GET
+        return Handler
+
+    def _forwarded(self, handler):
+        return dict((key, value) for key, value in handler.headers.items()
+                    if key.lower() in ("accept", "authorization", "range", "user-agent"))
+
+    def _front_handler(self):
+        def answer(handler):
+            if any(part in handler.path for part in self.CONTENT) and handler.headers.get("Authorization"):
+                with self._lock:
+                    self.redirected.append(handler.path)
+                handler.relay(302, [("Location", self.target + handler.path)], b"")
+                return
+            handler.relay(*self._upstream(handler.command, handler.path, self._forwarded(handler), authorize=False))
+        return self._handler(answer)
+
+    def _origin_handler(self):
+        def answer(handler):
+            with self._lock:
+                self.received.append((handler.command, handler.path, dict(handler.headers.items())))
+            headers = dict((key, value) for key, value in self._forwarded(handler).items()
+                           if key.lower() != "authorization")
+            handler.relay(*self._upstream(handler.command, handler.path, headers, authorize=True))
+        return self._handler(answer)
+
+    def stop(self):
+        for server in (self.front, self.origin):
+            server.shutdown()
+            server.server_close()
