@@ -281,26 +281,11 @@ class Registry:
         subprocess.run(["rm", "-rf", "--one-file-system", str(self.base)], check=False)
 
 
-class DelayingProxy:
-    """A loopback TCP proxy in front of a registry that holds each new connection ``delay`` seconds before
-    relaying it: pulls through it take a few seconds, long enough to look at the processes doing them.
+class _LoopbackFront:
+    """What the loopback fronts of a registry share: ``self.registry`` and ``self.port`` (the front's port)."""
 
-    TLS passes through untouched (the registry's certificate names 127.0.0.1, whatever the port). Runs in
-    this process (threads); ``stop()`` closes the listener.
-    """
-
-    def __init__(self, registry, delay=2.0):
-        import threading
-        self.registry = registry
-        self.delay = delay
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.connections = 0
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+    registry = None
+    port = None
 
     @property
     def host(self):
@@ -322,6 +307,28 @@ class DelayingProxy:
             text += '  ca = "%s"\n' % self.registry.ca
         (entry / "hosts.toml").write_text(text)
         return Path(directory)
+
+
+class DelayingProxy(_LoopbackFront):
+    """A loopback TCP proxy in front of a registry that holds each new connection ``delay`` seconds before
+    relaying it: pulls through it take a few seconds, long enough to look at the processes doing them.
+
+    TLS passes through untouched (the registry's certificate names 127.0.0.1, whatever the port). Runs in
+    this process (threads); ``stop()`` closes the listener.
+    """
+
+    def __init__(self, registry, delay=2.0):
+        import threading
+        self.registry = registry
+        self.delay = delay
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
 
     def _serve(self):
         import threading
@@ -372,7 +379,7 @@ class DelayingProxy:
         self.listener.close()
 
 
-class RedirectingProxy:
+class RedirectingProxy(_LoopbackFront):
     """A loopback front for a registry that sends authenticated pulls elsewhere, as registries that keep their
     content on a CDN do: a manifest or blob request that carries ``Authorization`` is answered ``302`` to the
     same path on another loopback origin (another port, or ``target_host``); every other request is relayed to
@@ -399,19 +406,8 @@ class RedirectingProxy:
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
     @property
-    def host(self):
-        return "127.0.0.1:%d" % self.front.server_address[1]
-
-    @property
-    def url(self):
-        return "%s://%s" % ("https" if self.registry.tls else "http", self.host)
-
-    def ref(self, repository, tag="latest"):
-        return "%s/%s:%s" % (self.host, repository, tag)
-
-    def write_hosts_toml(self, directory):
-        """A certs.d entry for the front's host:port (trusting the registry's CA); returns the certs.d dir."""
-        return DelayingProxy.write_hosts_toml(self, directory)
+    def port(self):
+        return self.front.server_address[1]
 
     def _server(self, handler):
         from http.server import ThreadingHTTPServer
