@@ -140,8 +140,8 @@ def test_the_image_password_is_on_no_argv_output_or_readable_file(ansible, conta
 @pytest.fixture(params=[OLDEST, NEWEST], ids=lambda version: "containerd-" + version)
 def secrets_role_host(request):
     """The role's private layout (harness.roles.RoleHost) on the oldest and the newest containerd (each with its
-    own config version; the CRI registry credentials live under a different plugin on each). The role starts containerd; cleanup
-    stops it by PID."""
+    own config version; the CRI registry credentials live under a different plugin on each). The role starts
+    containerd; cleanup stops it by PID."""
     host = RoleHost(request.param, tempfile.mkdtemp(prefix="crole-secrets-", dir="/tmp"))
     try:
         yield host
