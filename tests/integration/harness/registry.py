@@ -281,26 +281,11 @@ class Registry:
         subprocess.run(["rm", "-rf", "--one-file-system", str(self.base)], check=False)
 
 
-class DelayingProxy:
-    """A loopback TCP proxy in front of a registry that holds each new connection ``delay`` seconds before
-    relaying it: pulls through it take a few seconds, long enough to look at the processes doing them.
+class _LoopbackFront:
+    """What the loopback fronts of a registry share: ``self.registry`` and ``self.port`` (the front's port)."""
 
-    TLS passes through untouched (the registry's certificate names 127.0.0.1, whatever the port). Runs in
-    this process (threads); ``stop()`` closes the listener.
-    """
-
-    def __init__(self, registry, delay=2.0):
-        import threading
-        self.registry = registry
-        self.delay = delay
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.connections = 0
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+    registry = None
+    port = None
 
     @property
     def host(self):
@@ -322,6 +307,28 @@ class DelayingProxy:
             text += '  ca = "%s"\n' % self.registry.ca
         (entry / "hosts.toml").write_text(text)
         return Path(directory)
+
+
+class DelayingProxy(_LoopbackFront):
+    """A loopback TCP proxy in front of a registry that holds each new connection ``delay`` seconds before
+    relaying it: pulls through it take a few seconds, long enough to look at the processes doing them.
+
+    TLS passes through untouched (the registry's certificate names 127.0.0.1, whatever the port). Runs in
+    this process (threads); ``stop()`` closes the listener.
+    """
+
+    def __init__(self, registry, delay=2.0):
+        import threading
+        self.registry = registry
+        self.delay = delay
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
 
     def _serve(self):
         import threading
@@ -370,3 +377,111 @@ class DelayingProxy:
     def stop(self):
         self._stopped.set()
         self.listener.close()
+
+
+class RedirectingProxy(_LoopbackFront):
+    """A loopback front for a registry that sends authenticated pulls elsewhere, as registries that keep their
+    content on a CDN do: a manifest or blob request that carries ``Authorization`` is answered ``302`` to the
+    same path on another loopback origin (another port, or ``target_host``); every other request is relayed to
+    the registry with its headers (the 401 challenges come from the registry itself).
+
+    The other origin records each request it gets (``received``: method, path, headers) and serves it from the
+    registry with the harness's own credentials. Both speak TLS with the registry's certificate when the registry
+    does (it names 127.0.0.1 and localhost). Runs in this process (threads); ``stop()`` closes both servers.
+    """
+
+    CONTENT = ("/manifests/", "/blobs/")
+
+    def __init__(self, registry, target_host="127.0.0.1"):
+        import threading
+        self.registry = registry
+        self.received = []
+        self.redirected = []
+        self._lock = threading.Lock()
+        self.origin = self._server(self._origin_handler())
+        self.front = self._server(self._front_handler())
+        self.target = "%s://%s:%d" % ("https" if registry.tls else "http", target_host,
+                                      self.origin.server_address[1])
+        for server in (self.origin, self.front):
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    @property
+    def port(self):
+        return self.front.server_address[1]
+
+    def _server(self, handler):
+        from http.server import ThreadingHTTPServer
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        if self.registry.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(self.registry.base / "server.crt"), str(self.registry.base / "server.key"))
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        return server
+
+    def _upstream(self, method, path, headers, authorize):
+        """(status, headers, body) of the registry for this request, redirects not followed."""
+        request = urllib.request.Request(self.registry.url + path, method=method, headers=headers)
+        if authorize and self.registry.username:
+            token = base64.b64encode(("%s:%s" % (self.registry.username, self.registry.password)).encode()).decode()
+            request.add_header("Authorization", "Basic " + token)
+        context = ssl.create_default_context(cafile=str(self.registry.ca)) if self.registry.tls else None
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=context))
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.headers.items(), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.items(), error.read()
+
+    def _handler(self, answer):
+        from http.server import BaseHTTPRequestHandler
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def relay(self, status, headers, body):
+                self.send_response(status)
+                for key, value in headers:
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                        self.send_header(key, value)
+                length = dict((key.lower(), value) for key, value in headers).get("content-length")
+                self.send_header("Content-Length", length if self.command == "HEAD" and length else str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def do_GET(self):
+                answer(self)
+
+            do_HEAD = do_GET
+        return Handler
+
+    def _forwarded(self, handler):
+        return dict((key, value) for key, value in handler.headers.items()
+                    if key.lower() in ("accept", "authorization", "range", "user-agent"))
+
+    def _front_handler(self):
+        def answer(handler):
+            if any(part in handler.path for part in self.CONTENT) and handler.headers.get("Authorization"):
+                with self._lock:
+                    self.redirected.append(handler.path)
+                handler.relay(302, [("Location", self.target + handler.path)], b"")
+                return
+            handler.relay(*self._upstream(handler.command, handler.path, self._forwarded(handler), authorize=False))
+        return self._handler(answer)
+
+    def _origin_handler(self):
+        def answer(handler):
+            with self._lock:
+                self.received.append((handler.command, handler.path, dict(handler.headers.items())))
+            headers = dict((key, value) for key, value in self._forwarded(handler).items()
+                           if key.lower() != "authorization")
+            handler.relay(*self._upstream(handler.command, handler.path, headers, authorize=True))
+        return self._handler(answer)
+
+    def stop(self):
+        for server in (self.front, self.origin):
+            server.shutdown()
+            server.server_close()

@@ -18,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.binaries import VERSIONS
 from harness.registry import DelayingProxy
 from harness.roles import RoleHost
+
+
+OLDEST, NEWEST = min(VERSIONS), max(VERSIONS)
 
 
 def _processes():
@@ -133,19 +137,20 @@ def test_the_image_password_is_on_no_argv_output_or_readable_file(ansible, conta
     assert private and all(not os.path.exists(path) for path in private), private
 
 
-@pytest.fixture
-def newest_role_host():
-    """The role's private layout (harness.roles.RoleHost) on the newest containerd only: one run covers the
-    role's secret-carrying variables. The role starts containerd; cleanup stops it by PID."""
-    host = RoleHost("2.x", tempfile.mkdtemp(prefix="crole-secrets-", dir="/tmp"))
+@pytest.fixture(params=[OLDEST, NEWEST], ids=lambda version: "containerd-" + version)
+def secrets_role_host(request):
+    """The role's private layout (harness.roles.RoleHost) on the oldest and the newest containerd (each with its
+    own config version; the CRI registry credentials live under a different plugin on each). The role starts
+    containerd; cleanup stops it by PID."""
+    host = RoleHost(request.param, tempfile.mkdtemp(prefix="crole-secrets-", dir="/tmp"))
     try:
         yield host
     finally:
         host.cleanup()
 
 
-def test_role_secrets_are_in_no_output_and_only_in_0600_files(newest_role_host):
-    host = newest_role_host
+def test_role_secrets_are_in_no_output_and_only_in_0600_files(secrets_role_host):
+    host = secrets_role_host
     tag = uuid.uuid4().hex[:8]
     secrets = {name: "%s-%s" % (name, tag) for name in ("password", "token", "header", "mirror", "proxy", "config")}
     registries = [
@@ -176,7 +181,8 @@ def test_role_secrets_are_in_no_output_and_only_in_0600_files(newest_role_host):
                 pass
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    config = {"plugins": {"io.containerd.cri.v1.images": {"registry": {"configs": {"127.0.0.1:9": {"auth": {
+    cri = "io.containerd.grpc.v1.cri" if host.version.startswith("1.") else "io.containerd.cri.v1.images"
+    config = {"plugins": {cri: {"registry": {"configs": {"127.0.0.1:9": {"auth": {
         "username": "u", "password": secrets["config"]}}}}}}}
     try:
         play = host.ansible.run([], roles=[{"role": "containerd.runtime.containerd"}], play_vars=dict(
