@@ -126,3 +126,15 @@ def test_bad_url_headers_fail_naming_the_option_without_showing_them(install, ro
     assert_clean_failure(result, fragment)
     assert TOKEN not in json.dumps(result)
     assert not (root / "sbin" / "runc").exists()
+
+
+def test_the_runc_role_sends_runc_url_headers_and_shows_them_nowhere(ansible, mirror, root, versions):
+    since = mirror.mark()
+    play = ansible.run([], roles=[{"role": "containerd.runtime.runc"}], play_vars={
+        "runc_version": versions["runc"], "runc_mirror": mirror.url, "runc_bin_dir": str(root / "sbin"),
+        "runc_url_headers": {"X-Mirror-Token": TOKEN}, "runc_download_on": "host"}, verbosity=3)  # no controller cache
+    assert play.rc == 0, play
+    assert (root / "sbin" / "runc").is_file()
+    fetched = [entry for entry in mirror.requests(since) if entry["path"].endswith("/runc.amd64")]
+    assert fetched and all(_header(entry, "X-Mirror-Token") == TOKEN for entry in fetched), fetched
+    assert TOKEN not in play.stdout and TOKEN not in play.stderr and TOKEN not in json.dumps(play.records)
