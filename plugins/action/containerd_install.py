@@ -19,13 +19,14 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.common.validation import check_type_dict
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.containerd.runtime.plugins.module_utils._install import release
+from ansible_collections.containerd.runtime.plugins.module_utils._install import converge, release
 from ansible_collections.containerd.runtime.plugins.module_utils._install.argspec import option
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import CollectionError, ReleaseError
 from ansible_collections.containerd.runtime.plugins.module_utils._common.files import atomic_file
 try:
     import httpx
@@ -73,12 +74,12 @@ class Interrupted(Exception):
 class ReleaseCache(object):
     """Release files under ``<cache>/<host[_port]>/<url path>``, downloaded with retries and time-outs."""
 
-    def __init__(self, directory, timeout=60, retries=3, validate_certs=True, auth=None):
+    def __init__(self, directory, timeout=60, retries=3, validate_certs=True, headers=None):
         self.directory = os.path.abspath(os.path.expanduser(directory))
         self.timeout = timeout
         self.retries = retries
         self.validate_certs = validate_certs
-        self.auth = auth  # (user, password): httpx drops it on a redirect to another origin
+        self.headers = dict(headers or {})  # credentials and url_headers: for the download's origin only
         self.downloads = 0
 
     def path_for(self, url):
@@ -97,14 +98,13 @@ class ReleaseCache(object):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         attempts = self.retries + 1
         last = None
-        auth = httpx.BasicAuth(self.auth[0], self.auth[1] or "") if self.auth else None
-        with httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=True,
-                          verify=self.validate_certs, auth=auth) as client:
+        with httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=False,
+                          verify=self.validate_certs) as client:
             for attempt in range(attempts):
                 if attempt:
                     time.sleep(min(2 ** (attempt - 1), 10))
                 try:
-                    with client.stream("GET", url) as response:
+                    with self._stream(client, url) as response:
                         if response.status_code == 404:
                             raise ReleaseError("%s does not exist (HTTP 404): is the version right?" % url)
                         if response.status_code >= 400:
@@ -137,6 +137,20 @@ class ReleaseCache(object):
                     raise ReleaseError("writing %s into the controller's cache failed: %s"
                                        % (url, error.strerror or error))
         raise ReleaseError("downloading %s failed after %d attempt(s): %s" % (url, attempt + 1, last))
+
+    @contextmanager
+    def _stream(self, client, url):
+        """``client.stream("GET", url)`` with redirects followed here: the private headers go to ``url``'s
+        origin only (httpx itself would keep every header but Authorization on a hop to another origin)."""
+        headers = dict(self.headers)
+        for _hop in range(release.MAX_REDIRECTS + 1):
+            with client.stream("GET", url, headers=headers) as response:
+                location = response.headers.get("location")
+                if response.status_code not in release.REDIRECT_CODES or not location:
+                    yield response
+                    return
+            url, headers = release.redirected(url, location, headers)
+        raise ReleaseError("downloading %s: more than %d redirects" % (url, release.MAX_REDIRECTS))
 
     def obtain(self, url):
         """Local path of ``url``: the file itself for a local path, else the cached copy; (path, downloaded)."""
@@ -202,6 +216,18 @@ def without_url_credentials(args):
     return args
 
 
+def download_headers(args):
+    """The private headers of the controller's downloads (basic authentication, O(url_headers)), as the module
+    builds them on the host."""
+    params = dict((name, args.get(name)) for name in ("url", "mirror", "url_username", "url_password", "url_headers"))
+    if isinstance(params["url_headers"], str):
+        try:
+            params["url_headers"] = check_type_dict(params["url_headers"])
+        except TypeError:
+            raise ReleaseError("url_headers must be a mapping of header names to values")
+    return converge.request_headers(params)
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = True
 
@@ -233,13 +259,12 @@ class ActionModule(ActionBase):
             validate_certs = boolean(option(args, "validate_certs"), strict=False)
             release.refuse_unverified(url, validate_certs, pinned,
                                       boolean(option(args, "allow_unverified"), strict=False))
-            user = args.get("url_username")
             cache = ReleaseCache(
                 args.get("cache_dir") or os.environ.get("CONTAINERD_RUNTIME_CACHE") or DEFAULT_CACHE,
                 timeout=int(option(args, "timeout")), retries=int(option(args, "retries")),
-                validate_certs=validate_certs, auth=(user, args.get("url_password")) if user else None)
+                validate_certs=validate_certs, headers=download_headers(args))
             path, sha256, downloaded, sums_source = cache.verified(key, url, pinned)
-        except ReleaseError as error:
+        except CollectionError as error:
             return dict(failure, msg=str(error))
         except (IOError, OSError) as error:
             return dict(failure, msg="the controller's download cache failed: %s" % (error.strerror or error))

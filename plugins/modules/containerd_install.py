@@ -149,6 +149,17 @@ options:
       - Password for O(url_username).
     type: str
     version_added: 0.5.0
+  url_headers:
+    description:
+      - HTTP headers sent with the download requests (the release file and its checksum file), for example a
+        token header that an authenticated mirror wants (C(X-Api-Token), say).
+      - Sent to the origin (scheme, host and port) of O(url) or O(mirror) only; a redirect to another origin
+        gets none of them, as with O(url_username). They never appear in the result, a warning, a message or
+        the manifest.
+      - Names are HTTP header names (no space, colon, CR or LF); values are strings without CR or LF. An
+        C(Authorization) header cannot be combined with O(url_username) or credentials in the URL.
+    type: dict
+    version_added: 0.5.0
   allow_unverified:
     description:
       - Without O(checksum), a release file downloaded over plain V(http://) or with O(validate_certs=false)
@@ -210,6 +221,14 @@ EXAMPLES = r"""
     mirror: https://mirror.example.com/github
     url_username: deploy
     url_password: "{{ vault_mirror_password }}"
+
+- name: From a mirror that wants a token header
+  containerd.runtime.containerd_install:
+    name: runc
+    version: 1.3.0
+    mirror: https://artifacts.example.com/github
+    url_headers:
+      X-JFrog-Art-Api: "{{ vault_mirror_token }}"
 
 - name: Each host downloads for itself
   containerd.runtime.containerd_install:
@@ -314,6 +333,13 @@ def main():
         password = release.split_userinfo(value)[2]
         if password:
             module.no_log_values.add(password)
+    try:
+        release.check_headers(module.params["url_headers"])
+    except CollectionError as error:
+        # no_log masks values, not keys: a header line given as a name ("X-Token: secret") would show in the
+        # invocation, so a bad url_headers is shown there masked as a whole
+        module.params["url_headers"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+        module.fail_json(msg=error.message)
     try:
         target = converge.resolve(module.params)
         result = converge.converge(module.params, target, ModuleHost(module),

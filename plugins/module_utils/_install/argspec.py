@@ -27,6 +27,7 @@ ARGUMENT_SPEC = dict(
     validate_certs=dict(type="bool", default=True),
     url_username=dict(type="str", no_log=False),
     url_password=dict(type="str", no_log=True),
+    url_headers=dict(type="dict", no_log=True),
     allow_unverified=dict(type="bool", default=False),
 )
 

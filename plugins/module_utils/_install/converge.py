@@ -12,6 +12,7 @@ typed errors of ``_common/errors.py``.
 
 from __future__ import annotations
 
+import base64
 import collections
 import os
 import platform
@@ -41,6 +42,10 @@ def resolve(params):
     for option in ("prefix", "dest"):
         if params[option] and not os.path.isabs(params[option]):
             raise InvalidReleaseOptions("%s must be an absolute path, got %s" % (option, params[option]))
+    headers = release.check_headers(params.get("url_headers"))
+    if credentials(params) and any(name.lower() == "authorization" for name in headers):
+        raise InvalidReleaseOptions("url_headers: an Authorization header and url_username (or credentials in the URL) "
+                                    "are mutually exclusive")
     return Target(key, version, arch, release.role_dirs(key, params["prefix"], params["dest"]))
 
 
@@ -60,6 +65,17 @@ def credentials(params):
     if params.get("url_password") is not None:
         password = params["url_password"]
     return (user, password) if user else None
+
+
+def request_headers(params):
+    """The private headers of the download requests: basic authentication from ``credentials`` and
+    O(url_headers); sent to the download's origin only (``release.redirected``)."""
+    headers = release.check_headers(params.get("url_headers"))
+    auth = credentials(params)
+    if auth:
+        token = base64.b64encode(("%s:%s" % (auth[0], auth[1] or "")).encode("utf-8")).decode("ascii")
+        headers["Authorization"] = "Basic " + token
+    return headers
 
 
 def actual(host, key, dirs, manifest_path):
@@ -174,7 +190,7 @@ def _converge(params, target, host, run, healed):
                 return dict(result, needs_archive=True)
             else:
                 installed = staging.install(host, params, key, version, target.arch, target.dirs, manifest_path,
-                                            current, result["url"], credentials(params))
+                                            current, result["url"], request_headers(params))
                 result.update(removed=installed["removed"], checksum=installed["checksum"],
                               downloaded=installed["downloaded"],
                               files=[{"path": path, "sha256": digest}

@@ -14,9 +14,9 @@ import json
 import os
 import posixpath
 import re
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import ReleaseError
+from ansible_collections.containerd.runtime.plugins.module_utils._common.errors import InvalidReleaseOptions, ReleaseError
 from ansible_collections.containerd.runtime.plugins.module_utils._common.files import write_atomically
 
 GITHUB = "https://github.com"
@@ -211,6 +211,49 @@ def split_userinfo(url):
 def redact(url):
     """``url`` without its userinfo, for messages."""
     return split_userinfo(url)[0] if isinstance(url, str) else url
+
+
+# an HTTP header name is a token (RFC 9110 5.1): no space, colon, CR or LF
+HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
+
+
+def check_headers(headers):
+    """O(url_headers) as a {name: value} dict of strings; InvalidReleaseOptions naming the option otherwise.
+
+    Messages name a header only when its name is valid, and never show a value (either may be the secret)."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, dict):
+        raise InvalidReleaseOptions("url_headers must be a mapping of header names to values, got a %s"
+                                    % type(headers).__name__)
+    for name, value in headers.items():
+        if not isinstance(name, str) or not HEADER_NAME_RE.match(name):
+            raise InvalidReleaseOptions("url_headers: a header name is not an HTTP header name (letters, digits and "
+                                        "-, no space, colon, CR or LF; it is not shown, it may hold the secret)")
+        if not isinstance(value, str):
+            raise InvalidReleaseOptions("url_headers: the value of %s must be a string, got a %s (quote it)"
+                                        % (name, type(value).__name__))
+        if any(char in value for char in "\r\n\0"):
+            raise InvalidReleaseOptions("url_headers: the value of %s holds a CR, LF or NUL character" % name)
+    return dict(headers)
+
+
+def origin(url):
+    """(scheme, host, port) of ``url``, the default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def redirected(url, location, headers):
+    """(target URL, headers for it) of a redirect from ``url`` to ``location``: ``headers`` (credentials and
+    O(url_headers)) only while the target has the origin (scheme, host and port) of ``url``."""
+    target = urljoin(url, location)
+    if urlsplit(target).scheme not in ("http", "https"):
+        raise ReleaseError("%s redirected to a %s URL, which is not followed" % (redact(url), urlsplit(target).scheme))
+    return target, (dict(headers) if headers and origin(target) == origin(url) else {})
 
 
 LOOPBACK_HOSTS = ("localhost", "::1")

@@ -9,7 +9,6 @@ Only the standard library and ``ansible.module_utils.urls``: hosts need no extra
 
 from __future__ import annotations
 
-import base64
 import errno
 import fcntl
 import hashlib
@@ -49,18 +48,34 @@ class ModuleHost(object):
         """(rc, stdout, stderr) of ``argv`` (no shell)."""
         return self.module.run_command(argv, environ_update=env)
 
-    def fetch(self, url, timeout, auth=None):
-        """``fetch_url``'s (response, info); ``auth`` (user, password) is sent as basic authentication to
-        ``url``'s origin only (never to a redirect's target)."""
-        headers = {}
-        if auth and auth[0] is not None:
-            token = base64.b64encode(("%s:%s" % (auth[0], auth[1] or "")).encode("utf-8")).decode("ascii")
-            headers["Authorization"] = "Basic " + token
-        return fetch_url(self.module, url, timeout=timeout, headers=headers or None,
-                         unredirected_headers=list(headers) or None)
+    def fetch(self, url, timeout, headers=None):
+        """``fetch_url``'s (response, info) with redirects followed here: ``headers`` (credentials, O(url_headers))
+        go to ``url``'s origin only, never to a redirect's target on another scheme, host or port."""
+        view = _FetchView(self.module)
+        headers = dict(headers or {})
+        for _hop in range(release.MAX_REDIRECTS + 1):
+            response, info = fetch_url(view, url, timeout=timeout, headers=headers or None)
+            location = info.get("location")
+            if info.get("status") not in release.REDIRECT_CODES or not location:
+                return response, info
+            url, headers = release.redirected(url, location, headers)
+        return None, dict(status=-1, msg="more than %d redirects" % release.MAX_REDIRECTS)
 
     def warn(self, message):
         self.module.warn(message)
+
+
+class _FetchView(object):
+    """The module as ``fetch_url`` reads it, with redirects not followed (``ModuleHost.fetch`` follows them) and
+    none of fetch_url's own authentication (the module's url_username/url_password would be sent by urllib)."""
+
+    def __init__(self, module):
+        self._module = module
+        self.params = dict(module.params, follow_redirects="none", url_username=None, url_password=None,
+                           force_basic_auth=False)
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
 
 
 def _is_local(url):
@@ -71,9 +86,9 @@ def _local_path(url):
     return url[len("file://"):] if url.startswith("file://") else url
 
 
-def fetch(host, url, target, timeout, retries, auth=None):
+def fetch(host, url, target, timeout, retries, headers=None):
     """Download ``url`` (http(s), file:// or a path on the host) to ``target``; ReleaseError on failure.
-    ``url`` carries no credentials (they are in ``auth``), so that every message may name it."""
+    ``url`` carries no credentials (they are in ``headers``), so that every message may name it."""
     if _is_local(url):
         try:
             shutil.copyfile(_local_path(url), target)
@@ -84,7 +99,7 @@ def fetch(host, url, target, timeout, retries, auth=None):
     for attempt in range(max(retries, 0) + 1):
         if attempt:
             time.sleep(min(2 ** attempt, 10))
-        response, info = host.fetch(url, timeout, auth) if auth else host.fetch(url, timeout)
+        response, info = host.fetch(url, timeout, headers) if headers else host.fetch(url, timeout)
         status = info.get("status", -1)
         if status == 404:
             raise ReleaseError("%s does not exist (HTTP 404): is the version right?" % url)
@@ -122,11 +137,11 @@ def _write(out, block, target):
                            % (os.path.dirname(target), error.strerror or error))
 
 
-def fetch_text(host, url, timeout, retries, directory, auth=None):
+def fetch_text(host, url, timeout, retries, directory, headers=None):
     handle, tmp = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=directory)
     os.close(handle)
     try:
-        fetch(host, url, tmp, timeout, retries, auth)
+        fetch(host, url, tmp, timeout, retries, headers)
         with open(tmp, "rb") as text:
             return text.read(1024 * 1024).decode("utf-8", "replace")
     finally:
@@ -395,7 +410,7 @@ def _copy_in(source, target):
                                % (source, os.path.dirname(target), error.strerror or error))
 
 
-def obtain(host, params, key, url, stage, auth=None):
+def obtain(host, params, key, url, stage, headers=None):
     """The verified release file on the host, in the staging directory: dict(path, sha256, downloaded).
 
     The file is written under a hidden name (``.download-``/``.archive-``), never the name of a file that
@@ -410,14 +425,14 @@ def obtain(host, params, key, url, stage, auth=None):
     else:
         release.refuse_unverified(url, params["validate_certs"], pinned, params.get("allow_unverified"))
         path = os.path.join(directory, ".download-" + release.file_name(url))
-        fetch(host, url, path, params["timeout"], params["retries"], auth)
+        fetch(host, url, path, params["timeout"], params["retries"], headers)
         downloaded = True
         source = url
     if pinned is None:
         name = release.file_name(source)
         sums_url = release.checksum_url(key, source)
         text = fetch_text(host, sums_url, params["timeout"], params["retries"], directory,
-                          None if params["archive"] else auth)
+                          None if params["archive"] else headers)
         pinned = release.parse_checksum_file(text, name)
         host.warn("the checksum of %s comes from %s, the same origin as the file; pin it with checksum: "
                   "%s:%s" % (name, sums_url, pinned[0], pinned[1]))
@@ -442,7 +457,7 @@ def check_staged(host, key, version, staged):
                            % (binary, running, version))
 
 
-def install(host, params, key, version, arch, dirs, manifest_path, current, url, auth=None):
+def install(host, params, key, version, arch, dirs, manifest_path, current, url, headers=None):
     """Obtain, verify, stage, check and commit the release; write the manifest.
 
     Returns dict(hashes ({path: sha256} of the installed files), removed, checksum, downloaded).
@@ -450,7 +465,7 @@ def install(host, params, key, version, arch, dirs, manifest_path, current, url,
     stage = Stage(dirs)
     try:
         stage.prepare()
-        obtained = obtain(host, params, key, url, stage, auth)
+        obtained = obtain(host, params, key, url, stage, headers)
         staged = stage.extract(key, obtained["path"])
         check_staged(host, key, version, staged)
         old_files = [entry["path"] for entry in (current["manifest"] or {}).get("files", [])]

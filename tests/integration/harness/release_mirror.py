@@ -29,8 +29,11 @@ release file each one mimics:
 Faults are set per URL path (``mirror.faults[path] = "truncate" | "tamper" | "500" | "hang"``): ``truncate``
 announces the full Content-Length and closes after half the body, ``tamper`` flips a byte (so the checksum file
 no longer matches), ``500`` answers a server error, ``hang`` reads the request and never answers (until the
-mirror stops). Every request is recorded in ``mirror.log`` (in process) and
-appended to ``<state>/access.log``.
+mirror stops). Redirects are set per URL path too (``mirror.redirects[path] = location``: a 302 to
+``location`` when the request came to the primary origin ``mirror.url``; ``mirror.other_origin`` is the same
+server reached as ``localhost``, another origin to a client, so the same path there is served). Every request
+is recorded in ``mirror.log`` (in process, with its headers) and appended to ``<state>/access.log`` (without
+headers: they may hold a test's secret).
 """
 import fcntl
 import gzip
@@ -189,6 +192,7 @@ class ReleaseMirror:
         self.access_log = self.state_dir / "access.log"
         self.log = []
         self.faults = {}
+        self.redirects = {}
         self.released = threading.Event()
         self._lock = threading.Lock()
         self.server = None
@@ -202,6 +206,7 @@ class ReleaseMirror:
         self.thread = threading.Thread(target=self.server.serve_forever, name="release-mirror", daemon=True)
         self.thread.start()
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.other_origin = "http://localhost:%d" % self.server.server_address[1]
         return self
 
     def stop(self):
@@ -211,9 +216,10 @@ class ReleaseMirror:
             self.server.server_close()
             self.server = None
 
-    def _record(self, method, path, status, size):
+    def _record(self, method, path, status, size, handler=None):
+        headers = dict(handler.headers.items()) if handler is not None else {}
         with self._lock:
-            self.log.append({"method": method, "path": path, "status": status, "bytes": size})
+            self.log.append({"method": method, "path": path, "status": status, "bytes": size, "headers": headers})
             with open(self.access_log, "a") as out:
                 out.write(f"{method} {path} {status} {size}\n")
 
@@ -227,6 +233,11 @@ class ReleaseMirror:
         with self._lock:
             return sum(1 for entry in self.log[since:] if entry["method"] == "GET" and entry["path"].endswith(name))
 
+    def requests(self, since=0):
+        """The log entries (method, path, status, bytes, headers) since ``mark()``."""
+        with self._lock:
+            return list(self.log[since:])
+
     def path(self, component, version, name):
         return "/" + GITHUB_PATHS[component].format(v=version) + "/" + name
 
@@ -235,6 +246,14 @@ class ReleaseMirror:
         target = (self.root / path.lstrip("/")).resolve()
         fault = self.faults.get(path)
         method = "HEAD" if head else "GET"
+        location = self.redirects.get(path)
+        if location and handler.headers.get("Host", "").startswith("127.0.0.1"):  # the primary origin only
+            handler.send_response(302)
+            handler.send_header("Location", location)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            self._record(method, path, 302, 0, handler)
+            return None
         if fault == "500":
             return self._reply(handler, method, path, 500, b"server error\n")
         if fault == "hang":  # accepts the request and never answers (until the mirror stops)
@@ -255,7 +274,7 @@ class ReleaseMirror:
                 handler.wfile.write(data[: len(data) // 2])
                 handler.wfile.flush()
             handler.close_connection = True
-            self._record(method, path, 200, len(data) // 2)
+            self._record(method, path, 200, len(data) // 2, handler)
             return None
         return self._reply(handler, method, path, 200, data, "application/octet-stream")
 
@@ -266,5 +285,5 @@ class ReleaseMirror:
         handler.end_headers()
         if method == "GET":
             handler.wfile.write(data)
-        self._record(method, path, status, len(data))
+        self._record(method, path, status, len(data), handler)
         return None
