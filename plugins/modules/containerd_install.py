@@ -155,7 +155,7 @@ options:
         token header that an authenticated mirror wants (C(X-Api-Token), say).
       - Sent to the origin (scheme, host and port) of O(url) or O(mirror) only; a redirect to another origin
         gets none of them, as with O(url_username). They never appear in the result, a warning, a message or
-        the manifest.
+        the manifest. A download redirected from https to plain http is refused.
       - Names are HTTP header names (no space, colon, CR or LF); values are strings without CR or LF. An
         C(Authorization) header cannot be combined with O(url_username) or credentials in the URL.
     type: dict

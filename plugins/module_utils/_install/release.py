@@ -249,10 +249,14 @@ def origin(url):
 
 def redirected(url, location, headers):
     """(target URL, headers for it) of a redirect from ``url`` to ``location``: ``headers`` (credentials and
-    O(url_headers)) only while the target has the origin (scheme, host and port) of ``url``."""
+    O(url_headers)) only while the target has the origin (scheme, host and port) of ``url``. A redirect from
+    https to plain http is refused (the download would lose its integrity, pinned checksum or not)."""
     target = urljoin(url, location)
     if urlsplit(target).scheme not in ("http", "https"):
         raise ReleaseError("%s redirected to a %s URL, which is not followed" % (redact(url), urlsplit(target).scheme))
+    if urlsplit(url).scheme.lower() == "https" and urlsplit(target).scheme.lower() == "http":
+        raise ReleaseError("%s redirected from https to plain http (%s), which is not followed"
+                           % (redact(url), redact(target)))
     return target, (dict(headers) if headers and origin(target) == origin(url) else {})
 
 

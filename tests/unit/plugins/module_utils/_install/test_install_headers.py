@@ -42,7 +42,6 @@ def test_request_headers_carry_basic_authentication_and_url_headers(tmp_path):
 @pytest.mark.parametrize("location, kept", [
     ("/other/path", True),
     ("https://mirror.example:443/x", True),
-    ("http://mirror.example/x", False),
     ("https://mirror.example:8443/x", False),
     ("https://cdn.example/x", False),
 ])
@@ -50,6 +49,16 @@ def test_private_headers_follow_a_redirect_only_within_the_origin(location, kept
     target, headers = release.redirected("https://mirror.example/a/b", location, {"X-Token": SECRET})
     assert target.endswith(location.rsplit("/", 1)[1])
     assert headers == ({"X-Token": SECRET} if kept else {})
+
+
+def test_private_headers_do_not_follow_a_redirect_from_http_to_https():
+    assert release.redirected("http://mirror.example/a", "https://mirror.example/a", {"X-Token": SECRET})[1] == {}
+
+
+def test_a_redirect_from_https_to_plain_http_is_refused():
+    with pytest.raises(ReleaseError, match="redirected from https to plain http") as raised:
+        release.redirected("https://user:pw@mirror.example/a", "http://mirror.example/a", {"X-Token": SECRET})
+    assert "pw" not in raised.value.message and SECRET not in raised.value.message
 
 
 def test_a_redirect_to_a_non_http_url_is_refused():
