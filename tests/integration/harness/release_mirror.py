@@ -13,9 +13,12 @@ release file each one mimics:
     ``bin/containerd-shim-runc-v2`` (1.6/1.7 also ``bin/containerd-shim``, ``bin/containerd-shim-runc-v1``;
     upstream also ships ``bin/containerd-stress``, which Debian does not build). Beside it
     ``containerd-<v>-linux-<arch>.tar.gz.sha256sum``: one ``<sha256>  <file name>`` line (sha256sum format).
-``containerd/containerd/releases/download/v<v>/cri-containerd-<v>-linux-<arch>.tar.gz`` (1.7 only)
+``containerd/containerd/releases/download/v<v>/cri-containerd-<v>-linux-<arch>.tar.gz`` (1.6 and 1.7; upstream
+    removed the bundle in 2.0, releases/cri-containerd.DEPRECATED.txt)
     the cri-containerd bundle, a tree laid out from ``/``: ``usr/local/bin/{containerd,ctr,containerd-shim*}``,
-    ``usr/local/sbin/runc``, ``opt/cni/bin/*``, ``etc/systemd/system/containerd.service``, ``etc/crictl.yaml``;
+    ``usr/local/sbin/runc``, ``opt/cni/bin/*``, ``etc/systemd/system/containerd.service``, ``etc/crictl.yaml``,
+    ``etc/cni/net.d/10-containerd-net.conflist`` and a top-level ``cri-containerd.DEPRECATED.txt`` (the
+    archive's configuration files are placeholders here: installs take them from their own templates);
     ``.sha256sum`` beside it. Upstream's bundle also holds ``usr/local/bin/crictl`` and ``critest``: there is
     no Debian build of cri-tools in the cache, so this one has none.
 ``opencontainers/runc/releases/download/v<v>/runc.<arch>``
@@ -55,7 +58,7 @@ GITHUB_PATHS = {
     "cni_plugins": "containernetworking/plugins/releases/download/v{v}",
 }
 BROKEN_VERSION = "0.0.1"
-FORMAT = "3"  # bump to rebuild cached mirrors after a layout change
+FORMAT = "4"  # bump to rebuild cached mirrors after a layout change
 
 
 def upstream_version(packages_file, package):
@@ -129,7 +132,7 @@ def build(root):
             archive = out / f"containerd-{version}-linux-{ARCH}.tar.gz"
             _tar_gz(archive, {f"bin/{path.name}": path for path in sorted(bin_dir.iterdir()) if path.is_file()})
             _sums(archive, "sha256", ".sha256sum")
-            if key == "1.7":
+            if key in ("1.6", "1.7"):
                 entries = {f"usr/local/bin/{path.name}": path for path in sorted(bin_dir.iterdir()) if path.is_file()}
                 entries["usr/local/sbin/runc"] = binaries.tool("runc")
                 for plugin in sorted(binaries.cni_bin_dir().iterdir()):
@@ -138,6 +141,8 @@ def build(root):
                     b"[Unit]\nDescription=containerd container runtime\n\n[Service]\n"
                     b"ExecStart=/usr/local/bin/containerd\n")
                 entries["etc/crictl.yaml"] = b"runtime-endpoint: unix:///run/containerd/containerd.sock\n"
+                entries["etc/cni/net.d/10-containerd-net.conflist"] = b'{"cniVersion": "1.0.0", "plugins": []}\n'
+                entries["cri-containerd.DEPRECATED.txt"] = b"placeholder: the bundle is deprecated upstream\n"
                 bundle = out / f"cri-containerd-{version}-linux-{ARCH}.tar.gz"
                 _tar_gz(bundle, entries)
                 _sums(bundle, "sha256", ".sha256sum")
