@@ -19,7 +19,7 @@ import pytest
 from harness.assertions import assert_clean_failure
 from harness.installed import staging_leftovers
 
-from conftest import MODULE
+MODULE = "containerd.runtime.containerd_install"  # as install/conftest.py has it (a "conftest" import depends on collection order)
 
 KILL = "_CONTAINERD_RUNTIME_TEST_KILL_AFTER_RENAMES"
 MANIFEST = ".containerd.runtime-containerd.json"
