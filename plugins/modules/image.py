@@ -105,12 +105,12 @@ options:
     type: str
   password:
     description:
-      - Password (or token) for O(username). Never shown in the output, never on a process's command line: ctr
+      - Password (or token) for O(username). Never shown in the output, never on a process's command line; ctr
         gets it as the C(Authorization) header of that registry in a private (0700) hosts directory.
       - The module's own registry requests send it to the registry's origin only (scheme, host and port) and
-        never follow a redirect from https to http. ctr's own pulls follow ctr's rules. Seen here: ctr 1.6
-        sends the header to no other origin; ctr 2.1 sends it on a redirect to another port of the same host
-        name (Go's C(net/http) compares host names only), but not to another host name.
+        never follow a redirect from https to http. ctr's own pulls follow ctr's rules. In this project's tests,
+        ctr 1.6 sent the header to no other origin; ctr 2.1 sent it on a redirect to another port of the same
+        host name (Go's C(net/http) compares host names only), but not to another host name.
     type: str
   tags:
     description:
