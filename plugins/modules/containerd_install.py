@@ -75,7 +75,8 @@ options:
   bundle:
     description:
       - V(cri) installs the C(cri-containerd-<version>-linux-<arch>.tar.gz) bundle instead of the plain
-        containerd archive; its containerd binaries, runc, CNI plugins and, when the bundle has it, crictl.
+        containerd archive; its containerd binaries, runc and, when the bundle has them, the CNI plugins
+        (containerd 1.6 packs them into the C(cri-containerd-cni) bundle only; the 1.7 bundle has them) and crictl.
         Its configuration files (systemd unit, C(crictl.yaml)) are not installed.
       - Only with O(name=containerd).
     type: str

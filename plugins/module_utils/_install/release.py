@@ -54,8 +54,9 @@ COMPONENTS = {
         "checksum": "suffix:.sha256sum",
         "layout": "tar",
         "members": {"usr/local/bin": "bin", "usr/local/sbin": "sbin", "opt/cni/bin": "cni"},
-        "required": {"bin": ["containerd", "ctr", "containerd-shim-runc-v2"], "sbin": ["runc"],
-                     "cni": ["loopback", "bridge", "host-local"]},
+        # the CNI plugins only when the archive has them: containerd's Makefile (1.6) packs opt/cni into the
+        # cri-containerd-cni archive only; the guide's 1.7.20 cri-containerd archive has them
+        "required": {"bin": ["containerd", "ctr", "containerd-shim-runc-v2"], "sbin": ["runc"]},
         "binary": ("bin", "containerd"),
     },
     "runc": {
@@ -347,9 +348,10 @@ def file_digest(path, algorithm="sha256"):
 
 def role_dirs(key, prefix="/", dest=None):
     """Install directory of each role a component uses: ``dest`` for its main role, else below ``prefix``."""
-    main = COMPONENTS[key]["binary"][0]
+    spec = COMPONENTS[key]
+    main = spec["binary"][0]
     dirs = {}
-    for role in COMPONENTS[key]["required"]:
+    for role in sorted(set(spec["required"]) | set((spec.get("members") or {}).values())):
         if role == main and dest:
             dirs[role] = dest
         else:

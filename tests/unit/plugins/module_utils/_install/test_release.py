@@ -147,6 +147,16 @@ def test_member_selection():
     assert "runc (sbin)" in missing and "containerd (bin)" in missing
 
 
+def test_a_cri_bundle_without_cni_plugins_is_complete():
+    """containerd 1.6's Makefile packs opt/cni into the cri-containerd-cni archive only."""
+    chosen, missing = release.select_members("cri", [
+        "usr/local/bin/containerd", "usr/local/bin/ctr", "usr/local/bin/containerd-shim-runc-v2",
+        "usr/local/sbin/runc", "etc/crictl.yaml", "etc/systemd/system/containerd.service"])
+    assert missing == []
+    assert sorted(chosen.values()) == [("bin", "containerd"), ("bin", "containerd-shim-runc-v2"), ("bin", "ctr"),
+                                       ("sbin", "runc")]
+
+
 def test_manifest_round_trip(tmp_path):
     path = release.manifest_path("containerd", {"bin": str(tmp_path)})
     assert path == str(tmp_path / ".containerd.runtime-containerd.json")
