@@ -21,7 +21,10 @@ description:
     the run computes and every declared label with its value, and their records are not read. The others (a
     changed entry, a container created by other means or by an older release, a workload with a
     C(restart_policy), one whose task is to be started) are read concurrently (O(parallel)) and
-    compared. A run that changes nothing costs a few C(ctr) calls per namespace.
+    compared. A run that changes nothing costs a few C(ctr) calls per namespace. A label added by other means
+    to a confirmed container is not noticed (as community.docker's default C(allow_more_present) comparison of
+    labels); a declared label changed or removed by hand is, and M(containerd.runtime.container), which reads
+    the record, treats an added label as drift too.
   - Entries are then converged in order. A workload the run started or re-created is waited for until its
     C(healthcheck) passes (unless O(wait_healthy=false)) before the next entry; a workload that does not become
     healthy, or whose image cannot be pulled, fails the module naming it; the entries before it stay converged.

@@ -125,6 +125,16 @@ def test_a_declared_label_changed_by_hand_is_read_and_compared(world):
     assert result["workloads"][0]["changed"] is False
 
 
+def test_a_label_added_by_hand_to_a_confirmed_container_is_not_noticed(world):
+    """As documented: the listing confirms the declared labels, it cannot see one added beside them."""
+    entries = declared(1)
+    runner = created(world, entries)
+    runner.records[("apps", "w0")]["Labels"]["added"] = "by hand"
+    batch, runner = world(entries, runner=runner)
+    assert batch.run()["changed"] is False
+    assert infos(runner) == []
+
+
 def test_a_container_whose_fingerprint_label_was_removed_is_read_and_compared(world):
     entries = declared(2)
     runner = created(world, entries)
