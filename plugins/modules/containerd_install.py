@@ -199,8 +199,8 @@ EXAMPLES = r"""
     version: "{{ item.version }}"
     mirror: https://mirror.example.com/github
   loop:
-    - {name: runc, version: 1.3.0}
-    - {name: cni_plugins, version: 1.7.1}
+    - {name: runc, version: 1.4.3}
+    - {name: cni_plugins, version: 1.9.0}
 
 - name: Air-gapped, from a file on the controller, with a pinned checksum
   containerd.runtime.containerd_install:
@@ -209,7 +209,7 @@ EXAMPLES = r"""
     url: /srv/releases/containerd-1.7.24-linux-amd64.tar.gz
     checksum: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 
-- name: The cri-containerd bundle (containerd, runc, CNI plugins, crictl)
+- name: The cri-containerd bundle (containerd, runc; CNI plugins and crictl when it has them)
   containerd.runtime.containerd_install:
     name: containerd
     bundle: cri
@@ -226,7 +226,7 @@ EXAMPLES = r"""
 - name: From a mirror that wants a token header
   containerd.runtime.containerd_install:
     name: runc
-    version: 1.3.0
+    version: 1.4.3
     mirror: https://artifacts.example.com/github
     url_headers:
       X-JFrog-Art-Api: "{{ vault_mirror_token }}"
